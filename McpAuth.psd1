@@ -1,0 +1,31 @@
+@{
+    RootModule             = 'McpAuth.dll'
+    ModuleVersion          = '0.1.0'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    GUID                   = '5b0f3c8e-2d7a-4c61-9f3e-8a1d6c4b7e20'
+    Author                 = 'McpAuth developers'
+    CompanyName            = 'McpAuth'
+    Copyright              = '(c) McpAuth developers. MIT License.'
+    Description            = 'Call tools on remote MCP servers protected by OAuth: discovery, sign-in with PKCE, keychain storage, refresh and step-up, and the MCP streamable HTTP transport.'
+    PowerShellVersion      = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('McpAuth.format.ps1xml')
+    CmdletsToExport        = @(
+        'Connect-McpServer'
+        'Disconnect-McpServer'
+        'Get-McpServer'
+        'Get-McpTool'
+        'Invoke-McpTool'
+        'Get-McpToken'
+        'Update-McpCredential'
+    )
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags       = @('MCP', 'OAuth', 'ModelContextProtocol', 'PKCE', 'Authentication', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

@@ -1,0 +1,58 @@
+namespace McpAuth.Core
+{
+    /// <summary>
+    /// Stable error ids. They appear in ErrorRecord.FullyQualifiedErrorId and scripts match on them:
+    /// add new ones freely, never rename or reuse one.
+    /// </summary>
+    public static class ErrorIds
+    {
+        // Transport and MCP
+        public const string ServerUnreachable = "ServerUnreachable";
+        public const string RequestTimedOut = "RequestTimedOut";
+        public const string NotAnMcpServer = "NotAnMcpServer";
+        public const string MalformedResponse = "MalformedResponse";
+        public const string ResponseTooLarge = "ResponseTooLarge";
+        public const string StreamEndedEarly = "StreamEndedEarly";
+        public const string HttpError = "HttpError";
+        public const string JsonRpcError = "JsonRpcError";
+        public const string MethodNotFound = "MethodNotFound";
+        public const string InvalidParams = "InvalidParams";
+        public const string ToolNotFound = "ToolNotFound";
+        public const string ToolError = "ToolError";
+        public const string UnsupportedProtocolVersion = "UnsupportedProtocolVersion";
+        public const string SessionExpired = "SessionExpired";
+        public const string InvalidToolArguments = "InvalidToolArguments";
+        public const string InvalidServerUri = "InvalidServerUri";
+
+        // Discovery and sign-in
+        public const string MalformedChallenge = "MalformedChallenge";
+        public const string MalformedMetadata = "MalformedMetadata";
+        public const string ProtectedResourceMetadataNotFound = "ProtectedResourceMetadataNotFound";
+        public const string ResourceMismatch = "ResourceMismatch";
+        public const string AuthorizationServerMetadataNotFound = "AuthorizationServerMetadataNotFound";
+        public const string IssuerMismatch = "IssuerMismatch";
+        public const string PkceNotSupported = "PkceNotSupported";
+        public const string InsecureEndpoint = "InsecureEndpoint";
+        public const string StateMismatch = "StateMismatch";
+        public const string AuthorizationResponseIssuerMismatch = "AuthorizationResponseIssuerMismatch";
+        public const string AuthorizationDenied = "AuthorizationDenied";
+        public const string AuthorizationTimedOut = "AuthorizationTimedOut";
+        public const string AuthorizationFailed = "AuthorizationFailed";
+        public const string AuthenticationRequired = "AuthenticationRequired";
+        public const string InteractionRequired = "InteractionRequired";
+        public const string ClientRegistrationFailed = "ClientRegistrationFailed";
+        public const string ClientIdentityRequired = "ClientIdentityRequired";
+        public const string TokenRequestFailed = "TokenRequestFailed";
+        public const string InvalidGrant = "InvalidGrant";
+        public const string InsufficientScope = "InsufficientScope";
+        public const string DeviceCodeNotSupported = "DeviceCodeNotSupported";
+        public const string BrowserUnavailable = "BrowserUnavailable";
+
+        // Storage
+        public const string KeychainUnavailable = "KeychainUnavailable";
+        public const string KeychainLocked = "KeychainLocked";
+        public const string CredentialCorrupted = "CredentialCorrupted";
+        public const string CredentialNotFound = "CredentialNotFound";
+        public const string PlaintextStorageNotAllowed = "PlaintextStorageNotAllowed";
+    }
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json.Nodes;
+
+namespace McpAuth.Core.Mcp
+{
+    /// <summary>A server's elicitation/create request (form mode): a message and a flat JSON schema.</summary>
+    public sealed class ElicitationRequest
+    {
+        public ElicitationRequest(string message, IReadOnlyList<ElicitationField> fields, JsonObject? requestedSchema)
+        {
+            Message = message;
+            Fields = fields;
+            RequestedSchema = requestedSchema;
+        }
+
+        public string Message { get; }
+
+        /// <summary>Gets the fields to ask for, in schema order.</summary>
+        public IReadOnlyList<ElicitationField> Fields { get; }
+
+        public JsonObject? RequestedSchema { get; }
+    }
+
+    /// <summary>One primitive field of an elicitation form.</summary>
+    public sealed class ElicitationField
+    {
+        public ElicitationField(string name, string type, bool required)
+        {
+            Name = name;
+            Type = type;
+            Required = required;
+        }
+
+        public string Name { get; }
+
+        /// <summary>Gets the JSON schema type: string, number, integer or boolean.</summary>
+        public string Type { get; }
+
+        public bool Required { get; }
+
+        public string? Title { get; set; }
+
+        public string? Description { get; set; }
+
+        /// <summary>Gets or sets the schema default, applied when the user gives no answer.</summary>
+        public JsonNode? Default { get; set; }
+
+        /// <summary>Gets or sets the allowed values when the schema has an enum.</summary>
+        public IReadOnlyList<string>? Enum { get; set; }
+    }
+
+    /// <summary>The answer to an elicitation: accept (with content), decline or cancel.</summary>
+    public sealed class ElicitationResult
+    {
+        private ElicitationResult(string action, JsonObject? content)
+        {
+            Action = action;
+            Content = content;
+        }
+
+        /// <summary>Gets accept, decline or cancel.</summary>
+        public string Action { get; }
+
+        public JsonObject? Content { get; }
+
+        public static ElicitationResult Accept(JsonObject content) => new ElicitationResult("accept", content ?? throw new ArgumentNullException(nameof(content)));
+
+        public static ElicitationResult Decline() => new ElicitationResult("decline", null);
+
+        public static ElicitationResult Cancel() => new ElicitationResult("cancel", null);
+    }
+}

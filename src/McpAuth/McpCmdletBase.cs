@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Threading;
+using System.Threading.Tasks;
+using McpAuth.Core;
+using McpAuth.Core.Mcp;
+
+namespace McpAuth
+{
+    /// <summary>
+    /// The base of every McpAuth cmdlet. It owns the CancellationTokenSource that Ctrl+C cancels, runs
+    /// engine work off the pipeline thread, and pumps the engine's callbacks (verbose, progress, prompts,
+    /// script blocks) back onto the pipeline thread, which is the only thread allowed to write output.
+    /// </summary>
+    public abstract class McpCmdletBase : PSCmdlet
+    {
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+        private BlockingCollection<Action>? pump;
+
+        /// <summary>Gets the token that is cancelled when the pipeline stops (Ctrl+C).</summary>
+        protected CancellationToken StopToken => stopping.Token;
+
+        /// <summary>
+        /// Runs <paramref name="operation"/> on the thread pool and processes its callbacks here until it
+        /// ends. Returns its result; rethrows its exception. A cancelled operation after Ctrl+C becomes a
+        /// stopped pipeline.
+        /// </summary>
+        protected T RunEngine<T>(Func<IEngineCallbacks, CancellationToken, Task<T>> operation)
+        {
+            using var queue = new BlockingCollection<Action>();
+            BlockingCollection<Action>? outer = pump;
+            pump = queue;
+            var callbacks = new PipelineCallbacks(this, queue);
+            try
+            {
+                Task<T> task = Task.Run(() => operation(callbacks, stopping.Token));
+                task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+                foreach (Action action in queue.GetConsumingEnumerable())
+                {
+                    action();
+                }
+
+                try
+                {
+                    return task.GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+            }
+            finally
+            {
+                callbacks.Close();
+                pump = outer;
+            }
+        }
+
+        /// <summary>Runs engine work that has no result.</summary>
+        protected void RunEngine(Func<IEngineCallbacks, CancellationToken, Task> operation)
+        {
+            RunEngine<bool>(async (callbacks, token) =>
+            {
+                await operation(callbacks, token).ConfigureAwait(false);
+                return true;
+            });
+        }
+
+        /// <summary>
+        /// Runs <paramref name="action"/> on the pipeline thread while engine work is running, and returns
+        /// its result to the engine. Used for prompts and user script blocks.
+        /// </summary>
+        internal Task<T> OnPipelineThread<T>(Func<T> action)
+        {
+            var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            BlockingCollection<Action>? queue = pump;
+            if (queue is null)
+            {
+                completion.SetException(new InvalidOperationException("No engine operation is running."));
+                return completion.Task;
+            }
+
+            try
+            {
+                queue.Add(() =>
+                {
+                    try
+                    {
+                        completion.TrySetResult(action());
+                    }
+                    catch (Exception ex)
+                    {
+                        completion.TrySetException(ex);
+                    }
+                });
+            }
+            catch (InvalidOperationException)
+            {
+                completion.TrySetCanceled();
+            }
+
+            return completion.Task;
+        }
+
+        /// <summary>Writes an engine error as a non-terminating error.</summary>
+        protected void WriteEngineError(McpAuthException exception) => WriteError(ErrorMapper.ToErrorRecord(exception));
+
+        /// <summary>Stops the pipeline for an engine error.</summary>
+        protected void ThrowEngineError(McpAuthException exception) => ThrowTerminatingError(ErrorMapper.ToErrorRecord(exception));
+
+        /// <summary>Gets a value indicating whether a person can answer prompts in this host.</summary>
+        protected bool HostIsInteractive
+        {
+            get
+            {
+                if (string.Equals(Environment.GetEnvironmentVariable("MCPAUTH_NONINTERACTIVE"), "1", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                PSHost? host = Host;
+                return host?.UI?.RawUI is not null
+                    && !string.Equals(host.Name, "Default Host", StringComparison.Ordinal)
+                    && !string.Equals(host.Name, "ServerRemoteHost", StringComparison.Ordinal)
+                    && Environment.UserInteractive;
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void StopProcessing()
+        {
+            stopping.Cancel();
+            base.StopProcessing();
+        }
+
+        /// <inheritdoc/>
+        protected override void EndProcessing()
+        {
+            base.EndProcessing();
+        }
+
+        private sealed class PipelineCallbacks : IEngineCallbacks
+        {
+            private readonly McpCmdletBase cmdlet;
+            private readonly BlockingCollection<Action> queue;
+            private readonly bool interactive;
+            private volatile bool closed;
+
+            public PipelineCallbacks(McpCmdletBase cmdlet, BlockingCollection<Action> queue)
+            {
+                this.cmdlet = cmdlet;
+                this.queue = queue;
+                interactive = cmdlet.HostIsInteractive;
+            }
+
+            public bool IsInteractive => interactive;
+
+            public void Close() => closed = true;
+
+            public void Verbose(string message) => Post(() => cmdlet.WriteVerbose(message));
+
+            public void Debug(string message) => Post(() => cmdlet.WriteDebug(message));
+
+            public void Warning(string message) => Post(() => cmdlet.WriteWarning(message));
+
+            public void Progress(ProgressUpdate update) => Post(() =>
+            {
+                var record = new ProgressRecord(update.ActivityId, update.Activity, string.IsNullOrEmpty(update.Status) ? " " : update.Status)
+                {
+                    PercentComplete = update.PercentComplete,
+                    RecordType = update.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                };
+                cmdlet.WriteProgress(record);
+            });
+
+            public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
+            {
+                if (!interactive || closed)
+                {
+                    return Task.FromResult(ElicitationResult.Decline());
+                }
+
+                return cmdlet.OnPipelineThread(() => HostPrompts.Elicit(cmdlet.Host, request));
+            }
+
+            private void Post(Action action)
+            {
+                if (closed)
+                {
+                    return;
+                }
+
+                try
+                {
+                    queue.Add(action);
+                }
+                catch (InvalidOperationException)
+                {
+                    // The operation already finished (completed or disposed queue); late diagnostics are dropped.
+                }
+            }
+        }
+    }
+}
