@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using McpAuth.Core;
+using McpAuth.Core.Mcp;
+
+namespace McpAuth.Commands
+{
+    /// <summary>Lists the tools an MCP server offers (tools/list, every page).</summary>
+    [Cmdlet(VerbsCommon.Get, "McpTool", DefaultParameterSetName = UriSet)]
+    [OutputType(typeof(McpTool))]
+    public sealed class GetMcpToolCommand : McpServerCmdletBase
+    {
+        /// <summary>Gets or sets wildcard patterns of tool names to return; all tools when omitted.</summary>
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            IReadOnlyList<McpToolInfo> tools;
+            McpConnection connection;
+            try
+            {
+                (connection, tools) = RunEngine(async (callbacks, token) =>
+                {
+                    McpConnection c = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
+                    IReadOnlyList<McpToolInfo> list = await c.ListToolsAsync(callbacks, token).ConfigureAwait(false);
+                    return (c, list);
+                });
+            }
+            catch (McpAuthException ex)
+            {
+                WriteEngineError(ex);
+                return;
+            }
+
+            var patterns = new List<WildcardPattern>();
+            foreach (string n in Name ?? System.Array.Empty<string>())
+            {
+                patterns.Add(new WildcardPattern(n, WildcardOptions.IgnoreCase));
+            }
+
+            var matched = new HashSet<int>();
+            foreach (McpToolInfo tool in tools)
+            {
+                bool include = patterns.Count == 0;
+                for (int i = 0; i < patterns.Count; i++)
+                {
+                    if (patterns[i].IsMatch(tool.Name))
+                    {
+                        include = true;
+                        matched.Add(i);
+                    }
+                }
+
+                if (include)
+                {
+                    WriteObject(new McpTool(connection.ServerUri, tool));
+                }
+            }
+
+            for (int i = 0; i < patterns.Count; i++)
+            {
+                if (!matched.Contains(i) && !WildcardPattern.ContainsWildcardCharacters(Name![i]))
+                {
+                    WriteError(new ErrorRecord(
+                        new ItemNotFoundException($"The server {connection.ServerUri} has no tool named '{Name[i]}'."),
+                        ErrorIds.ToolNotFound,
+                        ErrorCategory.ObjectNotFound,
+                        Name[i]));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using McpAuth.Core;
+using McpAuth.Core.Mcp;
+
+namespace McpAuth.Commands
+{
+    /// <summary>
+    /// Calls a tool on an MCP server (tools/call). Text content comes out as strings and structured
+    /// content as objects; a result the tool marks as an error becomes a non-terminating error.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "McpTool", DefaultParameterSetName = UriSet)]
+    [OutputType(typeof(string), typeof(PSObject), typeof(McpToolCallResult))]
+    public sealed class InvokeMcpToolCommand : McpServerCmdletBase
+    {
+        /// <summary>Gets or sets the tool's name.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = null!;
+
+        /// <summary>Gets or sets the tool's arguments: a hashtable or an object with properties.</summary>
+        [Parameter(Position = 1)]
+        [Alias("Args")]
+        public object? Arguments { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether to return the whole result object instead of its content.</summary>
+        [Parameter]
+        public SwitchParameter Raw { get; set; }
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            McpToolResult result;
+            try
+            {
+                JsonObject arguments = JsonConversion.ToArguments(Arguments);
+                result = RunEngine(async (callbacks, token) =>
+                {
+                    McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
+                    return await connection.Session.CallToolAsync(Name, arguments, callbacks, token).ConfigureAwait(false);
+                });
+            }
+            catch (McpAuthException ex)
+            {
+                WriteEngineError(ex);
+                return;
+            }
+
+            if (Raw.IsPresent)
+            {
+                WriteObject(new McpToolCallResult(Name, TargetUri, result));
+                return;
+            }
+
+            if (result.IsError)
+            {
+                string text = result.Text;
+                WriteError(new ErrorRecord(
+                    new McpAuthException(ErrorIds.ToolError, McpErrorKind.ServerError, $"The tool '{Name}' reported an error: {(text.Length == 0 ? "(no message)" : text)}", Name),
+                    ErrorIds.ToolError,
+                    ErrorCategory.InvalidResult,
+                    Name));
+                return;
+            }
+
+            if (result.StructuredContent is not null)
+            {
+                WriteObject(JsonConversion.ToPowerShell(result.StructuredContent), enumerateCollection: true);
+                return;
+            }
+
+            foreach (JsonObject block in result.Content)
+            {
+                if (block["type"] is JsonValue t && t.TryGetValue(out string? type) && type == "text" && block["text"] is JsonValue v && v.TryGetValue(out string? s))
+                {
+                    WriteObject(s);
+                }
+                else
+                {
+                    WriteObject(JsonConversion.ToPowerShell(block));
+                }
+            }
+        }
+    }
+}
