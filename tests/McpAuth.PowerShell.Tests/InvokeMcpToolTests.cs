@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using McpAuth.Testing;
+using Xunit;
+
+namespace McpAuth.HostedTests
+{
+    /// <summary>Invoke-McpTool, Get-McpTool and Connect-McpServer against the real SDK server, no auth.</summary>
+    public class InvokeMcpToolTests : IClassFixture<PublicServerFixture>
+    {
+        private readonly FixtureServer server;
+
+        public InvokeMcpToolTests(PublicServerFixture fixture)
+        {
+            server = fixture.Server;
+        }
+
+        [Theory]
+        [InlineData("sse")]
+        [InlineData("json")]
+        public void Connect_piped_to_Invoke_returns_the_echo(string mode)
+        {
+            using var ps = new HostedPowerShell();
+            string url = mode == "sse" ? server.Public : server.PublicJson;
+            PsResult r = ps.Run("Connect-McpServer $u | Invoke-McpTool echo @{ message = 'hi' }", new Dictionary<string, object?> { ["u"] = url });
+            r.ThrowIfErrors();
+            Assert.Equal("hi", Assert.Single(r.Output).BaseObject);
+        }
+
+        [Fact]
+        public void Arguments_may_be_an_object_with_properties()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("$a = [pscustomobject]@{ message = 'from object' }; Invoke-McpTool -Uri $u -Name echo -Arguments $a", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            Assert.Equal("from object", Assert.Single(r.Output).BaseObject);
+        }
+
+        [Fact]
+        public void Structured_content_comes_out_as_an_object()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("(Invoke-McpTool -Uri $u add @{ a = 2; b = 40 }).sum", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            Assert.Equal(42L, Assert.Single(r.Output).BaseObject);
+        }
+
+        [Fact]
+        public void Get_McpTool_follows_every_page_of_tools_list()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("Get-McpTool -Uri $u", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            List<string> names = r.Output.Select(o => (string)o.Properties["Name"].Value).ToList();
+            Assert.Equal(names.Count, names.Distinct().Count());
+            Assert.Contains("echo", names);
+            Assert.Contains("t01", names);
+            Assert.Contains("t12", names);
+            Assert.True(names.Count >= 20, "expected every page, got " + names.Count);
+
+            // The fixture pages by 7, so more than two tools/list requests were made.
+            int lists = server.Requests().Count(q => (string?)q["path"] == "/public/mcp" && (string?)q["method"] == "POST");
+            Assert.True(lists >= 3);
+        }
+
+        [Fact]
+        public void Get_McpTool_filters_by_wildcard_and_reports_a_missing_name()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("Get-McpTool -Uri $u -Name 'ec*', 'nosuchtool'", new Dictionary<string, object?> { ["u"] = server.Public });
+            Assert.Equal("echo", Assert.Single(r.Output).Properties["Name"].Value);
+            Assert.Equal("ToolNotFound,McpAuth.Commands.GetMcpToolCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void A_tool_result_with_isError_is_a_non_terminating_error_with_the_tools_message()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u fail; 'after'", new Dictionary<string, object?> { ["u"] = server.Public });
+            ErrorRecord e = Assert.Single(r.Errors);
+            Assert.Equal("ToolError,McpAuth.Commands.InvokeMcpToolCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidResult, e.CategoryInfo.Category);
+            Assert.Contains("the tool failed on purpose", e.Exception.Message);
+            Assert.Equal("fail", e.TargetObject);
+            Assert.Equal("after", Assert.Single(r.Output).BaseObject);
+        }
+
+        [Fact]
+        public void Raw_returns_the_whole_result()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u fail -Raw", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            PSObject o = Assert.Single(r.Output);
+            Assert.True((bool)o.Properties["IsError"].Value);
+            Assert.Contains("failed on purpose", (string)o.Properties["Text"].Value);
+        }
+
+        [Fact]
+        public void A_warm_call_costs_one_http_request_and_keeps_the_session()
+        {
+            using var ps = new HostedPowerShell();
+            var vars = new Dictionary<string, object?> { ["u"] = server.PublicJson };
+            ps.Run("Invoke-McpTool -Uri $u echo @{ message = 'warm up' }", vars).ThrowIfErrors();
+            server.AdminPost("/requests/clear");
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u echo @{ message = 'again' }", vars);
+            r.ThrowIfErrors();
+            List<JsonObject> requests = server.Requests();
+            JsonObject only = Assert.Single(requests);
+            Assert.NotNull((string?)only["sessionId"]);
+            Assert.Equal("2025-11-25", (string?)only["protocolVersion"]);
+        }
+
+        [Fact]
+        public void A_session_the_server_forgot_is_initialized_again_transparently()
+        {
+            using var ps = new HostedPowerShell();
+            var vars = new Dictionary<string, object?> { ["u"] = server.Public };
+            PsResult first = ps.Run("(Connect-McpServer $u -Force).SessionId", vars);
+            first.ThrowIfErrors();
+            string before = (string)first.Output.Single().BaseObject;
+            server.AdminPost("/drop-sessions");
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u echo @{ message = 'still here' }; (Get-McpServer -Name $u).SessionId", vars);
+            r.ThrowIfErrors();
+            Assert.Equal("still here", r.Output[0].BaseObject);
+            Assert.NotEqual(before, r.Output[1].BaseObject);
+        }
+
+        [Fact]
+        public void Disconnect_deletes_the_session_on_the_server()
+        {
+            using var ps = new HostedPowerShell();
+            var vars = new Dictionary<string, object?> { ["u"] = server.Public };
+            PsResult r = ps.Run("$c = Connect-McpServer $u -Force; $c | Disconnect-McpServer; $c.SessionId; $c.IsConnected", vars);
+            r.ThrowIfErrors();
+            string id = (string)r.Output[0].BaseObject;
+            Assert.False((bool)r.Output[1].BaseObject);
+            Assert.Contains(server.Requests(), q => (string?)q["method"] == "DELETE" && (string?)q["sessionId"] == id);
+        }
+
+        [Fact]
+        public void Tool_progress_becomes_Write_Progress()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u progress @{ steps = 3 }", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            Assert.Equal("done", Assert.Single(r.Output).BaseObject);
+            Assert.Contains(r.Progress, p => p.Activity == "Tool progress" && p.RecordType == ProgressRecordType.Processing);
+            Assert.Contains(r.Progress, p => p.RecordType == ProgressRecordType.Completed);
+        }
+
+        [Fact]
+        public void Elicitation_in_an_interactive_host_prompts_and_applies_schema_defaults()
+        {
+            var host = new ScriptedHost();
+            host.InputLines.Enqueue("Grace");
+            using var ps = new HostedPowerShell(host);
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u elicit", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            string text = (string)Assert.Single(r.Output).BaseObject;
+            JsonObject answer = JsonNode.Parse(text)!.AsObject();
+            Assert.Equal("accept", (string?)answer["action"]);
+            Assert.Equal("Grace", (string?)answer["content"]!["name"]);
+            Assert.Equal(3, (int)answer["content"]!["count"]!);
+            Assert.True((bool)answer["content"]!["ok"]!);
+            Assert.Contains(host.Shown, s => s.StartsWith("PROMPT:", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Elicitation_without_an_interactive_host_is_declined_with_a_warning()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u elicit", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            JsonObject answer = JsonNode.Parse((string)Assert.Single(r.Output).BaseObject)!.AsObject();
+            Assert.Equal("decline", (string?)answer["action"]);
+            Assert.Contains(r.Warnings, w => w.Contains("not interactive", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Stop_cancels_a_long_tool_call_promptly()
+        {
+            using var ps = new HostedPowerShell();
+            using PowerShell pipeline = ps.Create("Invoke-McpTool -Uri $u slow @{ ms = 60000 }", new Dictionary<string, object?> { ["u"] = server.Public });
+            ps.Run("Connect-McpServer $u | Out-Null", new Dictionary<string, object?> { ["u"] = server.Public }).ThrowIfErrors();
+            IAsyncResult pending = pipeline.BeginInvoke();
+            System.Threading.Thread.Sleep(700);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            pipeline.Stop();
+            Assert.True(pending.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)));
+            Assert.Equal(PSInvocationState.Stopped, pipeline.InvocationStateInfo.State);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), "stopping took " + watch.Elapsed);
+        }
+    }
+}
