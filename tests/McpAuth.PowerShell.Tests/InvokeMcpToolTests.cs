@@ -76,6 +76,25 @@ namespace McpAuth.HostedTests
         }
 
         [Fact]
+        public void Get_McpTool_describes_each_tools_arguments()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("$t = Get-McpTool -Uri $u -Name add; $t.Parameters -join ','; $t.InputSchema.type", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            Assert.Equal("a,b", r.Output[0].BaseObject);
+            Assert.Equal("object", r.Output[1].BaseObject);
+        }
+
+        [Fact]
+        public void Get_McpTool_pipes_into_Invoke_McpTool_by_property_name()
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run("Get-McpTool -Uri $u -Name echo | Invoke-McpTool -Arguments @{ message = 'piped' }", new Dictionary<string, object?> { ["u"] = server.Public });
+            r.ThrowIfErrors();
+            Assert.Equal("piped", Assert.Single(r.Output).BaseObject);
+        }
+
+        [Fact]
         public void A_tool_result_with_isError_is_a_non_terminating_error_with_the_tools_message()
         {
             using var ps = new HostedPowerShell();
