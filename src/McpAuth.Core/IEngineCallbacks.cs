@@ -29,6 +29,18 @@ namespace McpAuth.Core
 
         /// <summary>Asks the user to fill in a form a server sent with elicitation/create.</summary>
         Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken);
+
+        /// <summary>Shows a message to the person at the host (like Write-Host): a sign-in URL or a device code.</summary>
+        void Information(string message);
+
+        /// <summary>
+        /// Runs the caller's authorization handler (for PowerShell, a script block) with the authorization
+        /// URL. Returns the callback URL when the handler returned one, or null.
+        /// </summary>
+        Task<Uri?> InvokeAuthorizationHandlerAsync(object handler, Uri authorizationUrl, CancellationToken cancellationToken);
+
+        /// <summary>Reads one line from the person at the host; null when there is nobody to ask.</summary>
+        Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken);
     }
 
     /// <summary>One progress update. <see cref="Completed"/> closes the activity.</summary>
@@ -78,5 +90,14 @@ namespace McpAuth.Core
 
         public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
             => Task.FromResult(ElicitationResult.Decline());
+
+        public void Information(string message)
+        {
+        }
+
+        public Task<Uri?> InvokeAuthorizationHandlerAsync(object handler, Uri authorizationUrl, CancellationToken cancellationToken)
+            => handler is Func<Uri, CancellationToken, Task<Uri?>> f ? f(authorizationUrl, cancellationToken) : Task.FromResult<Uri?>(null);
+
+        public Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 }

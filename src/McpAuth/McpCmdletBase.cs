@@ -186,6 +186,42 @@ namespace McpAuth
                 return cmdlet.OnPipelineThread(() => HostPrompts.Elicit(cmdlet.Host, request));
             }
 
+            public void Information(string message) => Post(() =>
+            {
+                // Like Write-Host: shown by every host, and capturable from the information stream.
+                var text = new HostInformationMessage { Message = message, NoNewLine = false };
+                cmdlet.WriteInformation(text, new[] { "PSHOST", "McpAuth" });
+            });
+
+            public Task<Uri?> InvokeAuthorizationHandlerAsync(object handler, Uri authorizationUrl, CancellationToken cancellationToken)
+            {
+                if (handler is not ScriptBlock script)
+                {
+                    return Task.FromResult<Uri?>(null);
+                }
+
+                if (closed)
+                {
+                    return Task.FromResult<Uri?>(null);
+                }
+
+                return cmdlet.OnPipelineThread(() => AuthorizationHandler.Invoke(script, authorizationUrl));
+            }
+
+            public Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken)
+            {
+                if (!interactive || closed || cmdlet.Host?.UI is null)
+                {
+                    return Task.FromResult<string?>(null);
+                }
+
+                return cmdlet.OnPipelineThread<string?>(() =>
+                {
+                    cmdlet.Host.UI.Write(prompt);
+                    return cmdlet.Host.UI.ReadLine();
+                });
+            }
+
             private void Post(Action action)
             {
                 if (closed)
