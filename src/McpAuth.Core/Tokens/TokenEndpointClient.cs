@@ -307,8 +307,7 @@ namespace McpAuth.Core.Tokens
             }
             finally
             {
-                progress.Completed = true;
-                callbacks.Progress(progress);
+                callbacks.Progress(new ProgressUpdate(DeviceProgressActivityId, "Device sign-in", "Done") { Completed = true });
             }
         }
 
