@@ -108,8 +108,8 @@ namespace McpAuth.Core.Tokens
         {
             foreach (string value in sentValues)
             {
-                // Short values (a client id, "none") are not secrets and would mask ordinary words.
-                if (value.Length >= 8 && text.IndexOf(value, StringComparison.Ordinal) >= 0)
+                // Only secrets are passed here; values of a few characters would mask ordinary words.
+                if (value.Length >= 4 && text.IndexOf(value, StringComparison.Ordinal) >= 0)
                 {
                     text = text.Replace(value, "***");
                 }
