@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using McpAuth.Core.Mcp;
+
+namespace McpAuth.Core.Tests.Tokens
+{
+    /// <summary>Engine callbacks that keep every message, so tests can check that none carries a secret.</summary>
+    internal sealed class RecordingCallbacks : IEngineCallbacks
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public ConcurrentQueue<ProgressUpdate> ProgressUpdates { get; } = new();
+
+        public bool IsInteractive => false;
+
+        public string AllText => string.Join("\n", Messages);
+
+        public void Verbose(string message) => Messages.Enqueue("VERBOSE: " + message);
+
+        public void Debug(string message) => Messages.Enqueue("DEBUG: " + message);
+
+        public void Warning(string message) => Messages.Enqueue("WARNING: " + message);
+
+        public void Progress(ProgressUpdate update)
+        {
+            ProgressUpdates.Enqueue(update);
+            Messages.Enqueue("PROGRESS: " + update.Status);
+        }
+
+        public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
+            => Task.FromResult(ElicitationResult.Decline());
+    }
+}
