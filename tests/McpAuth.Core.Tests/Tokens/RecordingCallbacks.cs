@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
@@ -30,5 +31,12 @@ namespace McpAuth.Core.Tests.Tokens
 
         public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
             => Task.FromResult(ElicitationResult.Decline());
+
+        public void Information(string message) => Messages.Enqueue("INFO: " + message);
+
+        public Task<Uri?> InvokeAuthorizationHandlerAsync(object handler, Uri authorizationUrl, CancellationToken cancellationToken)
+            => handler is Func<Uri, CancellationToken, Task<Uri?>> f ? f(authorizationUrl, cancellationToken) : Task.FromResult<Uri?>(null);
+
+        public Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 }
