@@ -212,6 +212,9 @@ namespace McpAuth.HostedTests
             Assert.True(pending.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)));
             Assert.Equal(PSInvocationState.Stopped, pipeline.InvocationStateInfo.State);
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), "stopping took " + watch.Elapsed);
+
+            // The server was told: notifications/cancelled reached it.
+            Assert.Contains(server.Requests(), q => (string?)q["rpcMethod"] == "notifications/cancelled");
         }
     }
 }
