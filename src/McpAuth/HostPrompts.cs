@@ -4,7 +4,6 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using System.Text.Json.Nodes;
 using McpAuth.Core.Mcp;
 
 namespace McpAuth
@@ -31,7 +30,7 @@ namespace McpAuth
                 };
                 if (field.Default is not null)
                 {
-                    description.DefaultValue = new PSObject(field.Default.ToString());
+                    description.DefaultValue = new PSObject(System.Convert.ToString(field.Default, CultureInfo.InvariantCulture));
                 }
 
                 description.SetParameterType(typeof(string));
@@ -57,38 +56,38 @@ namespace McpAuth
                 return ElicitationResult.Cancel();
             }
 
-            var content = new JsonObject();
+            var content = new Dictionary<string, object?>();
             foreach (ElicitationField field in request.Fields)
             {
                 string? text = answers.TryGetValue(field.Name, out PSObject? value) ? value?.BaseObject?.ToString() : null;
-                JsonNode? node = string.IsNullOrEmpty(text) ? field.Default?.DeepClone() : Convert(field, text!);
-                if (node is not null)
+                object? answer = string.IsNullOrEmpty(text) ? field.Default : Convert(field, text!);
+                if (answer is not null)
                 {
-                    content[field.Name] = node;
+                    content[field.Name] = answer;
                 }
             }
 
             return ElicitationResult.Accept(content);
         }
 
-        private static JsonNode? Convert(ElicitationField field, string text)
+        private static object? Convert(ElicitationField field, string text)
         {
             switch (field.Type)
             {
                 case "boolean":
                     if (bool.TryParse(text, out bool b))
                     {
-                        return JsonValue.Create(b);
+                        return b;
                     }
 
                     string t = text.Trim().ToUpperInvariant();
-                    return JsonValue.Create(t == "Y" || t == "YES" || t == "1");
+                    return t == "Y" || t == "YES" || t == "1";
                 case "integer":
-                    return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) ? JsonValue.Create(l) : field.Default?.DeepClone();
+                    return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) ? l : field.Default;
                 case "number":
-                    return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? JsonValue.Create(d) : field.Default?.DeepClone();
+                    return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : field.Default;
                 default:
-                    return JsonValue.Create(text);
+                    return text;
             }
         }
     }

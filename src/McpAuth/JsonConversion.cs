@@ -1,88 +1,58 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Management.Automation;
 using System.Security;
-using System.Text.Json.Nodes;
 using McpAuth.Core;
+using McpAuth.Core.Mcp;
 
 namespace McpAuth
 {
-    /// <summary>Converts between System.Text.Json nodes and PowerShell objects.</summary>
+    /// <summary>
+    /// Converts between PowerShell objects and the plain .NET data the engine speaks (JsonMap, object[],
+    /// string, bool, long, double). No System.Text.Json type crosses into this assembly.
+    /// </summary>
     internal static class JsonConversion
     {
         private const int MaxDepth = 64;
 
-        /// <summary>JSON object → PSCustomObject, array → object[], numbers → long or double.</summary>
-        public static object? ToPowerShell(JsonNode? node, int depth = 0)
+        /// <summary>Engine data → PowerShell: JsonMap becomes a PSCustomObject, arrays object[].</summary>
+        public static object? ToPowerShell(object? data, int depth = 0)
         {
-            if (node is null)
+            switch (data)
             {
-                return null;
-            }
-
-            if (depth > MaxDepth)
-            {
-                return node.ToJsonString();
-            }
-
-            switch (node)
-            {
-                case JsonObject obj:
+                case null:
+                    return null;
+                case JsonMap map:
                     var pso = new PSObject();
-                    foreach (KeyValuePair<string, JsonNode?> p in obj)
+                    foreach (KeyValuePair<string, object?> p in map)
                     {
-                        pso.Properties.Add(new PSNoteProperty(p.Key, ToPowerShell(p.Value, depth + 1)));
+                        if (depth < MaxDepth)
+                        {
+                            pso.Properties.Add(new PSNoteProperty(p.Key, ToPowerShell(p.Value, depth + 1)));
+                        }
                     }
 
                     return pso;
-                case JsonArray array:
-                    var items = new object?[array.Count];
-                    for (int i = 0; i < array.Count; i++)
+                case object?[] array:
+                    var items = new object?[array.Length];
+                    for (int i = 0; i < array.Length; i++)
                     {
                         items[i] = ToPowerShell(array[i], depth + 1);
                     }
 
                     return items;
-                case JsonValue value:
-                    if (value.TryGetValue(out string? s))
-                    {
-                        return s;
-                    }
-
-                    if (value.TryGetValue(out bool b))
-                    {
-                        return b;
-                    }
-
-                    if (value.TryGetValue(out long l))
-                    {
-                        return l;
-                    }
-
-                    if (value.TryGetValue(out decimal m) && m == Math.Truncate(m) && m >= long.MinValue && m <= long.MaxValue)
-                    {
-                        return (long)m;
-                    }
-
-                    if (value.TryGetValue(out double d))
-                    {
-                        return d;
-                    }
-
-                    return value.ToJsonString();
                 default:
-                    return node.ToJsonString();
+                    return data;
             }
         }
 
         /// <summary>
-        /// Hashtable / IDictionary / PSCustomObject → JSON object; arrays and lists → JSON array; primitives
-        /// as themselves; DateTime as ISO 8601. SecureString and PSCredential are refused so a secret never
-        /// leaves by accident.
+        /// PowerShell → engine data: hashtables and PSCustomObjects become ordered dictionaries, lists
+        /// become arrays, PSObject wrappers are removed. SecureString and PSCredential are refused so a
+        /// secret never leaves by accident.
         /// </summary>
-        public static JsonNode? ToJson(object? value, int depth = 0)
+        public static object? ToData(object? value, int depth = 0)
         {
             if (depth > MaxDepth)
             {
@@ -93,12 +63,12 @@ namespace McpAuth
             {
                 if (pso.BaseObject is PSCustomObject)
                 {
-                    var obj = new JsonObject();
+                    var obj = new JsonMap();
                     foreach (PSPropertyInfo p in pso.Properties)
                     {
                         if (p.MemberType == PSMemberTypes.NoteProperty || p.MemberType == PSMemberTypes.Property)
                         {
-                            obj[p.Name] = ToJson(p.Value, depth + 1);
+                            obj.Add(new KeyValuePair<string, object?>(p.Name, ToData(p.Value, depth + 1)));
                         }
                     }
 
@@ -111,56 +81,40 @@ namespace McpAuth
             switch (value)
             {
                 case null:
-                    return null;
-                case JsonNode node:
-                    return node.DeepClone();
-                case string s:
-                    return JsonValue.Create(s);
-                case char c:
-                    return JsonValue.Create(c.ToString());
-                case bool b:
-                    return JsonValue.Create(b);
-                case SwitchParameter sw:
-                    return JsonValue.Create(sw.IsPresent);
+                case string:
+                case char:
+                case bool:
                 case int or long or short or byte or sbyte or uint or ushort or ulong:
-                    return JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 case float or double or decimal:
-                    return JsonValue.Create(Convert.ToDouble(value, CultureInfo.InvariantCulture));
-                case DateTime dt:
-                    return JsonValue.Create(dt.ToString("o", CultureInfo.InvariantCulture));
-                case DateTimeOffset dto:
-                    return JsonValue.Create(dto.ToString("o", CultureInfo.InvariantCulture));
-                case Guid g:
-                    return JsonValue.Create(g.ToString());
-                case Uri u:
-                    return JsonValue.Create(u.ToString());
-                case Enum e:
-                    return JsonValue.Create(e.ToString());
+                case DateTime or DateTimeOffset or Guid or Uri or Enum:
+                    return value;
+                case SwitchParameter sw:
+                    return sw.IsPresent;
                 case SecureString or PSCredential:
                     throw new McpAuthException(ErrorIds.InvalidToolArguments, McpErrorKind.InvalidArgument, "Tool arguments cannot contain a SecureString or PSCredential; convert the value yourself if you really mean to send it.");
                 case IDictionary dict:
-                    var o = new JsonObject();
+                    var o = new JsonMap();
                     foreach (DictionaryEntry entry in dict)
                     {
-                        o[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = ToJson(entry.Value, depth + 1);
+                        o.Add(new KeyValuePair<string, object?>(Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, ToData(entry.Value, depth + 1)));
                     }
 
                     return o;
                 case IEnumerable list:
-                    var a = new JsonArray();
+                    var a = new List<object?>();
                     foreach (object? item in list)
                     {
-                        a.Add(ToJson(item, depth + 1));
+                        a.Add(ToData(item, depth + 1));
                     }
 
-                    return a;
+                    return a.ToArray();
                 default:
-                    var props = new JsonObject();
+                    var props = new JsonMap();
                     foreach (PSPropertyInfo p in PSObject.AsPSObject(value).Properties)
                     {
                         if (p.IsGettable && p.MemberType == PSMemberTypes.Property)
                         {
-                            props[p.Name] = ToJson(p.Value, depth + 1);
+                            props.Add(new KeyValuePair<string, object?>(p.Name, ToData(p.Value, depth + 1)));
                         }
                     }
 
@@ -168,14 +122,14 @@ namespace McpAuth
             }
         }
 
-        /// <summary>Converts tool arguments (hashtable or object) to the JSON object tools/call sends.</summary>
-        public static JsonObject ToArguments(object? arguments)
+        /// <summary>Converts tool arguments (hashtable or object) to the data tools/call sends.</summary>
+        public static object ToArguments(object? arguments)
         {
-            JsonNode? node = ToJson(arguments);
-            return node switch
+            object? data = ToData(arguments);
+            return data switch
             {
-                null => new JsonObject(),
-                JsonObject obj => obj,
+                null => new JsonMap(),
+                JsonMap map => map,
                 _ => throw new McpAuthException(ErrorIds.InvalidToolArguments, McpErrorKind.InvalidArgument, "Tool arguments must be a hashtable or an object with properties, for example @{ message = 'hi' }."),
             };
         }

@@ -7,7 +7,7 @@ namespace McpAuth.Core.Mcp
     /// <summary>A server's elicitation/create request (form mode): a message and a flat JSON schema.</summary>
     public sealed class ElicitationRequest
     {
-        public ElicitationRequest(string message, IReadOnlyList<ElicitationField> fields, JsonObject? requestedSchema)
+        internal ElicitationRequest(string message, IReadOnlyList<ElicitationField> fields, JsonObject? requestedSchema)
         {
             Message = message;
             Fields = fields;
@@ -19,7 +19,7 @@ namespace McpAuth.Core.Mcp
         /// <summary>Gets the fields to ask for, in schema order.</summary>
         public IReadOnlyList<ElicitationField> Fields { get; }
 
-        public JsonObject? RequestedSchema { get; }
+        internal JsonObject? RequestedSchema { get; }
     }
 
     /// <summary>One primitive field of an elicitation form.</summary>
@@ -43,8 +43,8 @@ namespace McpAuth.Core.Mcp
 
         public string? Description { get; set; }
 
-        /// <summary>Gets or sets the schema default, applied when the user gives no answer.</summary>
-        public JsonNode? Default { get; set; }
+        /// <summary>Gets or sets the schema default as plain .NET data (string, bool, long, double), applied when the user gives no answer.</summary>
+        public object? Default { get; set; }
 
         /// <summary>Gets or sets the allowed values when the schema has an enum.</summary>
         public IReadOnlyList<string>? Enum { get; set; }
@@ -53,7 +53,7 @@ namespace McpAuth.Core.Mcp
     /// <summary>The answer to an elicitation: accept (with content), decline or cancel.</summary>
     public sealed class ElicitationResult
     {
-        private ElicitationResult(string action, JsonObject? content)
+        private ElicitationResult(string action, IReadOnlyDictionary<string, object?>? content)
         {
             Action = action;
             Content = content;
@@ -62,9 +62,10 @@ namespace McpAuth.Core.Mcp
         /// <summary>Gets accept, decline or cancel.</summary>
         public string Action { get; }
 
-        public JsonObject? Content { get; }
+        /// <summary>Gets the answers by field name (string, bool, long or double values).</summary>
+        public IReadOnlyDictionary<string, object?>? Content { get; }
 
-        public static ElicitationResult Accept(JsonObject content) => new ElicitationResult("accept", content ?? throw new ArgumentNullException(nameof(content)));
+        public static ElicitationResult Accept(IReadOnlyDictionary<string, object?> content) => new ElicitationResult("accept", content ?? throw new ArgumentNullException(nameof(content)));
 
         public static ElicitationResult Decline() => new ElicitationResult("decline", null);
 

@@ -7,7 +7,7 @@ namespace McpAuth.Core.Mcp
     public static class ElicitationSchema
     {
         /// <summary>Builds the request a host prompts for from elicitation/create params.</summary>
-        public static ElicitationRequest ToRequest(JsonObject? parameters)
+        internal static ElicitationRequest ToRequest(JsonObject? parameters)
         {
             string message = parameters?["message"] is JsonValue m && m.TryGetValue(out string? text) ? text : "The server asks for input.";
             JsonObject? schema = parameters?["requestedSchema"] as JsonObject;
@@ -38,7 +38,7 @@ namespace McpAuth.Core.Mcp
                     {
                         Title = p["title"] is JsonValue tv && tv.TryGetValue(out string? title) ? title : null,
                         Description = p["description"] is JsonValue dv && dv.TryGetValue(out string? description) ? description : null,
-                        Default = p["default"]?.DeepClone(),
+                        Default = ClrJson.ToClr(p["default"]),
                     };
                     if (p["enum"] is JsonArray values)
                     {
@@ -61,15 +61,23 @@ namespace McpAuth.Core.Mcp
             return new ElicitationRequest(message, fields, schema);
         }
 
-        /// <summary>Returns the content with every field that has a default and no answer filled in.</summary>
-        public static JsonObject ApplyDefaults(ElicitationRequest request, JsonObject content)
+        /// <summary>Returns the answers as JSON, with every field that has a default and no answer filled in.</summary>
+        internal static JsonObject ApplyDefaults(ElicitationRequest request, IReadOnlyDictionary<string, object?> content)
         {
-            var result = (JsonObject)content.DeepClone();
+            var result = new JsonObject();
+            foreach (KeyValuePair<string, object?> answer in content)
+            {
+                if (answer.Value is not null)
+                {
+                    result[answer.Key] = ClrJson.FromClr(answer.Value);
+                }
+            }
+
             foreach (ElicitationField field in request.Fields)
             {
                 if (!result.ContainsKey(field.Name) && field.Default is not null)
                 {
-                    result[field.Name] = field.Default.DeepClone();
+                    result[field.Name] = ClrJson.FromClr(field.Default);
                 }
             }
 

@@ -65,7 +65,7 @@ namespace McpAuth.Core.Mcp
         public string? Instructions => state?.Instructions;
 
         /// <summary>Gets the server's capabilities object.</summary>
-        public JsonObject? ServerCapabilities => state?.Capabilities;
+        internal JsonObject? ServerCapabilities => state?.Capabilities;
 
         public bool IsInitialized => state is not null;
 
@@ -135,8 +135,23 @@ namespace McpAuth.Core.Mcp
             }
         }
 
+        /// <summary>
+        /// Calls a tool with arguments given as plain .NET data (an IDictionary or a list of key/value
+        /// pairs). A result with isError is returned, not thrown: the caller decides.
+        /// </summary>
+        public Task<McpToolResult> CallToolAsync(string name, object? arguments, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            JsonNode? node = ClrJson.FromClr(arguments);
+            if (node is not null && node is not JsonObject)
+            {
+                throw new McpAuthException(ErrorIds.InvalidToolArguments, McpErrorKind.InvalidArgument, "Tool arguments must be a hashtable or an object with properties, for example @{ message = 'hi' }.", name);
+            }
+
+            return CallToolAsync(name, node as JsonObject, callbacks, cancellationToken);
+        }
+
         /// <summary>Calls a tool. A result with isError is returned, not thrown: the caller decides.</summary>
-        public async Task<McpToolResult> CallToolAsync(string name, JsonObject? arguments, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        internal async Task<McpToolResult> CallToolAsync(string name, JsonObject? arguments, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(name))
             {
@@ -173,7 +188,7 @@ namespace McpAuth.Core.Mcp
         /// Sends a JSON-RPC request and returns its result. Initializes first when needed; re-initializes
         /// once when the server says the session is gone; sends notifications/cancelled when cancelled.
         /// </summary>
-        public Task<JsonNode?> SendRequestAsync(string method, JsonObject? parameters, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        internal Task<JsonNode?> SendRequestAsync(string method, JsonObject? parameters, IEngineCallbacks callbacks, CancellationToken cancellationToken)
             => SendRequestAsync(method, parameters, callbacks, cancellationToken, null);
 
         /// <summary>Ends the session: DELETE with the session id (best effort).</summary>

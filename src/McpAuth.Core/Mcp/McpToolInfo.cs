@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text.Json.Nodes;
 
 namespace McpAuth.Core.Mcp
@@ -5,7 +6,7 @@ namespace McpAuth.Core.Mcp
     /// <summary>A tool as tools/list describes it.</summary>
     public sealed class McpToolInfo
     {
-        public McpToolInfo(string name, string? title, string? description, JsonObject? inputSchema, JsonObject? outputSchema, JsonObject? annotations)
+        internal McpToolInfo(string name, string? title, string? description, JsonObject? inputSchema, JsonObject? outputSchema, JsonObject? annotations)
         {
             Name = name;
             Title = title;
@@ -21,11 +22,59 @@ namespace McpAuth.Core.Mcp
 
         public string? Description { get; }
 
-        public JsonObject? InputSchema { get; }
+        /// <summary>Gets the input schema as plain .NET data (JsonMap), or null.</summary>
+        public object? InputSchemaData => ClrJson.ToClr(InputSchema);
 
-        public JsonObject? OutputSchema { get; }
+        /// <summary>Gets the output schema as plain .NET data (JsonMap), or null.</summary>
+        public object? OutputSchemaData => ClrJson.ToClr(OutputSchema);
 
-        public JsonObject? Annotations { get; }
+        /// <summary>Gets the names of the arguments in the input schema, in schema order.</summary>
+        public IReadOnlyList<string> ParameterNames
+        {
+            get
+            {
+                var names = new List<string>();
+                if (InputSchema?["properties"] is JsonObject properties)
+                {
+                    foreach (KeyValuePair<string, JsonNode?> p in properties)
+                    {
+                        names.Add(p.Key);
+                    }
+                }
+
+                return names;
+            }
+        }
+
+        /// <summary>Gets the names of the required arguments.</summary>
+        public IReadOnlyList<string> RequiredParameterNames
+        {
+            get
+            {
+                var names = new List<string>();
+                if (InputSchema?["required"] is JsonArray required)
+                {
+                    foreach (JsonNode? r in required)
+                    {
+                        if (r is JsonValue v && v.TryGetValue(out string? s))
+                        {
+                            names.Add(s);
+                        }
+                    }
+                }
+
+                return names;
+            }
+        }
+
+        /// <summary>Gets the schema of one argument as plain .NET data, or null.</summary>
+        public object? ParameterSchema(string name) => ClrJson.ToClr(InputSchema?["properties"]?[name]);
+
+        internal JsonObject? InputSchema { get; }
+
+        internal JsonObject? OutputSchema { get; }
+
+        internal JsonObject? Annotations { get; }
 
         internal static McpToolInfo? FromJson(JsonNode? node)
         {

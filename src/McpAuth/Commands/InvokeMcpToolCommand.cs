@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text.Json.Nodes;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
 
@@ -33,7 +32,7 @@ namespace McpAuth.Commands
             McpToolResult result;
             try
             {
-                JsonObject arguments = JsonConversion.ToArguments(Arguments);
+                object arguments = JsonConversion.ToArguments(Arguments);
                 result = RunEngine(async (callbacks, token) =>
                 {
                     McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
@@ -63,17 +62,17 @@ namespace McpAuth.Commands
                 return;
             }
 
-            if (result.StructuredContent is not null)
+            if (result.HasStructuredContent)
             {
-                WriteObject(JsonConversion.ToPowerShell(result.StructuredContent), enumerateCollection: true);
+                WriteObject(JsonConversion.ToPowerShell(result.StructuredData), enumerateCollection: true);
                 return;
             }
 
-            foreach (JsonObject block in result.Content)
+            foreach (object? block in result.ContentData)
             {
-                if (block["type"] is JsonValue t && t.TryGetValue(out string? type) && type == "text" && block["text"] is JsonValue v && v.TryGetValue(out string? s))
+                if (block is JsonMap map && map["type"] as string == "text" && map["text"] is string text)
                 {
-                    WriteObject(s);
+                    WriteObject(text);
                 }
                 else
                 {

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.Linq;
 using McpAuth.Core.Mcp;
 
 namespace McpAuth
@@ -13,31 +13,11 @@ namespace McpAuth
             Name = info.Name;
             Title = info.Title;
             Description = info.Description;
-            InputSchema = JsonConversion.ToPowerShell(info.InputSchema);
-            OutputSchema = JsonConversion.ToPowerShell(info.OutputSchema);
-            var names = new List<string>();
-            var required = new List<string>();
-            if (info.InputSchema?["properties"] is System.Text.Json.Nodes.JsonObject properties)
-            {
-                foreach (KeyValuePair<string, System.Text.Json.Nodes.JsonNode?> p in properties)
-                {
-                    names.Add(p.Key);
-                }
-            }
-
-            if (info.InputSchema?["required"] is System.Text.Json.Nodes.JsonArray req)
-            {
-                foreach (System.Text.Json.Nodes.JsonNode? r in req)
-                {
-                    if (r is not null)
-                    {
-                        required.Add(r.ToString());
-                    }
-                }
-            }
-
-            Parameters = names.ToArray();
-            RequiredParameters = required.ToArray();
+            InputSchema = JsonConversion.ToPowerShell(info.InputSchemaData);
+            OutputSchema = JsonConversion.ToPowerShell(info.OutputSchemaData);
+            Parameters = info.ParameterNames.ToArray();
+            RequiredParameters = info.RequiredParameterNames.ToArray();
+            Info = info;
         }
 
         /// <summary>Gets the MCP endpoint that offers the tool.</summary>
@@ -63,6 +43,8 @@ namespace McpAuth
 
         /// <summary>Gets the JSON schema of the tool's structured output, if it declares one.</summary>
         public object? OutputSchema { get; }
+
+        internal McpToolInfo Info { get; }
 
         public override string ToString() => Name;
     }

@@ -13,8 +13,8 @@ namespace McpAuth
             ServerUri = serverUri;
             IsError = result.IsError;
             Text = result.Text;
-            Content = result.Content.Select(c => JsonConversion.ToPowerShell(c)).ToArray();
-            StructuredContent = JsonConversion.ToPowerShell(result.StructuredContent);
+            Content = result.ContentData.Select(c => JsonConversion.ToPowerShell(c)).ToArray();
+            StructuredContent = JsonConversion.ToPowerShell(result.StructuredData);
         }
 
         /// <summary>Gets the tool's name.</summary>
