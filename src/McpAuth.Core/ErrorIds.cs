@@ -47,6 +47,8 @@ namespace McpAuth.Core
         public const string InsufficientScope = "InsufficientScope";
         public const string DeviceCodeNotSupported = "DeviceCodeNotSupported";
         public const string BrowserUnavailable = "BrowserUnavailable";
+        public const string InvalidCallbackUrl = "InvalidCallbackUrl";
+        public const string RedirectListenerFailed = "RedirectListenerFailed";
 
         // Storage
         public const string KeychainUnavailable = "KeychainUnavailable";
