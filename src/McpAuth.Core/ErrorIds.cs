@@ -49,6 +49,8 @@ namespace McpAuth.Core
         public const string BrowserUnavailable = "BrowserUnavailable";
         public const string InvalidClient = "InvalidClient";
         public const string InvalidClientKey = "InvalidClientKey";
+        public const string InvalidCallbackUrl = "InvalidCallbackUrl";
+        public const string RedirectListenerFailed = "RedirectListenerFailed";
 
         // Storage
         public const string KeychainUnavailable = "KeychainUnavailable";

@@ -1,3 +1,4 @@
+using McpAuth.Core.Tests;
 using System;
 using System.Linq;
 using System.Net.Http;

@@ -1,13 +1,15 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Mcp;
 
-namespace McpAuth.Core.Tests.Tokens
+namespace McpAuth.Core.Tests
 {
     /// <summary>Engine callbacks that keep every message, so tests can check that none carries a secret.</summary>
-    internal sealed class RecordingCallbacks : IEngineCallbacks
+    public sealed class RecordingCallbacks : IEngineCallbacks
     {
         public ConcurrentQueue<string> Messages { get; } = new();
 
@@ -16,6 +18,12 @@ namespace McpAuth.Core.Tests.Tokens
         public bool IsInteractive => false;
 
         public string AllText => string.Join("\n", Messages);
+
+        /// <summary>Gets the Verbose messages (without prefix) and the Warnings (prefixed), in order.</summary>
+        public IReadOnlyList<string> VerboseMessages => Messages
+            .Where(m => m.StartsWith("VERBOSE: ", System.StringComparison.Ordinal) || m.StartsWith("WARNING: ", System.StringComparison.Ordinal))
+            .Select(m => m.StartsWith("VERBOSE: ", System.StringComparison.Ordinal) ? m.Substring(9) : m)
+            .ToList();
 
         public void Verbose(string message) => Messages.Enqueue("VERBOSE: " + message);
 

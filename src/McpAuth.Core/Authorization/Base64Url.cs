@@ -1,0 +1,24 @@
+using System;
+using System.Security.Cryptography;
+
+namespace McpAuth.Core.Authorization
+{
+    /// <summary>base64url without padding (RFC 4648 §5), and random strings built from it.</summary>
+    internal static class Base64Url
+    {
+        public static string Encode(byte[] bytes) =>
+            Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        /// <summary>Returns a base64url string of <paramref name="byteCount"/> bytes from the system CSPRNG.</summary>
+        public static string RandomString(int byteCount)
+        {
+            byte[] bytes = new byte[byteCount];
+            using (RandomNumberGenerator rng = RandomNumberGenerator.Create())
+            {
+                rng.GetBytes(bytes);
+            }
+
+            return Encode(bytes);
+        }
+    }
+}
