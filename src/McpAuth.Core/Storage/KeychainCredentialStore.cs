@@ -125,6 +125,11 @@ namespace McpAuth.Core.Storage
                 // Windows: the DPAPI file exists but does not decrypt (damaged, or another user's).
                 throw CredentialBlob.Corrupted(Location, "the encrypted data does not decrypt", ex);
             }
+            catch (FormatException ex)
+            {
+                // Linux: the keyring item holds base64 of the document; something else wrote this one.
+                throw CredentialBlob.Corrupted(Location, "the keyring item is not in the format McpAuth writes", ex);
+            }
             catch (Exception ex) when (!(ex is McpAuthException))
             {
                 throw KeychainErrors.Map(ex, Location);
