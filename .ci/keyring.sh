@@ -6,6 +6,7 @@
 #   keyring_start            # private bus + keyring, unlocked with a random password; exports
 #                            # DBUS_SESSION_BUS_ADDRESS and waits until org.freedesktop.secrets is owned
 #   keyring_lock             # locks the default collection (for tests of the locked-keyring error)
+#   keyring_has_service      # succeeds while org.freedesktop.secrets has an owner on the bus
 #   keyring_stop             # kills both daemons by pid and removes the private directory
 #
 # It installs nothing. Packages it needs (Debian/Ubuntu):
@@ -27,9 +28,26 @@ keyring_start() {
     chmod 700 "$KEYRING_DIR"
     mkdir -p -m 700 "$KEYRING_DIR/data" "$KEYRING_DIR/runtime"
 
+    # A bus of our own with no service directories: nothing is ever D-Bus-activated on it (the stock
+    # session config would start another gnome-keyring-daemon on the user's real keyring files).
+    cat >"$KEYRING_DIR/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=$KEYRING_DIR/runtime</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+
     # dbus-daemon prints its address, then its pid, one per line.
     local bus
-    bus=$(XDG_RUNTIME_DIR="$KEYRING_DIR/runtime" dbus-daemon --session --fork --print-address=1 --print-pid=1) || {
+    bus=$(dbus-daemon --config-file="$KEYRING_DIR/bus.conf" --fork --print-address=1 --print-pid=1) || {
         echo "keyring.sh: dbus-daemon did not start" >&2
         return 1
     }
@@ -50,8 +68,7 @@ keyring_start() {
 
     local i
     for i in $(seq 1 100); do
-        if dbus-send --session --dest=org.freedesktop.DBus --print-reply /org/freedesktop/DBus \
-            org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
+        if keyring_has_service; then
             return 0
         fi
         if ! kill -0 "$KEYRING_DAEMON_PID" 2>/dev/null; then
@@ -71,6 +88,12 @@ keyring_lock() {
         org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/aliases/default >/dev/null || return 1
     dbus-send --session --dest=org.freedesktop.secrets --print-reply /org/freedesktop/secrets/aliases/default \
         org.freedesktop.DBus.Properties.Get string:org.freedesktop.Secret.Collection string:Locked | grep -q 'boolean true'
+}
+
+# Succeeds when org.freedesktop.secrets has an owner on the session bus.
+keyring_has_service() {
+    dbus-send --session --dest=org.freedesktop.DBus --print-reply /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
 }
 
 keyring_stop() {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Identity.Client.Extensions.Msal;
@@ -14,6 +15,12 @@ namespace McpAuth.Core.Storage
     /// lock is taken with single attempts and an awaited, cancellable delay between them, instead of
     /// CrossPlatLock's own blocking retry loop. A process killed while holding it releases it: the OS
     /// drops the file lock with the process.
+    /// <para>
+    /// CrossPlatLock deletes its lock file on release, so on Unix a process that opened the old file just
+    /// before the delete can lock the deleted file while a third process locks a new one: two holders.
+    /// Rare, but a lost update of a rotated refresh token costs a sign-in. So inside CrossPlatLock we also
+    /// take an exclusive lock on a second file that is never deleted (<c>.guard</c>), which has no such race.
+    /// </para>
     /// </summary>
     internal static class CredentialStoreLock
     {
@@ -36,7 +43,7 @@ namespace McpAuth.Core.Storage
                 bool reported = false;
                 while (true)
                 {
-                    CrossPlatLock? fileLock = TryTake(lockFilePath);
+                    IDisposable? fileLock = TryTake(lockFilePath);
                     if (fileLock is not null)
                     {
                         return new Releaser(fileLock, gate);
@@ -63,15 +70,33 @@ namespace McpAuth.Core.Storage
             }
         }
 
-        private static CrossPlatLock? TryTake(string lockFilePath)
+        private static IDisposable? TryTake(string lockFilePath)
         {
+            CrossPlatLock crossPlatLock;
             try
             {
                 // One attempt; CrossPlatLock throws InvalidOperationException when the file is locked.
-                return new CrossPlatLock(lockFilePath, lockFileRetryDelay: 0, lockFileRetryCount: 1);
+                crossPlatLock = new CrossPlatLock(lockFilePath, lockFileRetryDelay: 0, lockFileRetryCount: 1);
             }
             catch (InvalidOperationException)
             {
+                return null;
+            }
+
+            try
+            {
+                // FileShare.None is an exclusive flock on Unix and a share lock on Windows; the file stays.
+                var guard = new FileStream(lockFilePath + ".guard", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return new Held(crossPlatLock, guard);
+            }
+            catch (IOException)
+            {
+                crossPlatLock.Dispose();
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                crossPlatLock.Dispose();
                 return null;
             }
         }
@@ -85,12 +110,30 @@ namespace McpAuth.Core.Storage
                 lockFilePath,
                 "Wait for other PowerShell sessions using McpAuth to finish, then retry.");
 
+        private sealed class Held : IDisposable
+        {
+            private readonly CrossPlatLock crossPlatLock;
+            private readonly FileStream guard;
+
+            public Held(CrossPlatLock crossPlatLock, FileStream guard)
+            {
+                this.crossPlatLock = crossPlatLock;
+                this.guard = guard;
+            }
+
+            public void Dispose()
+            {
+                guard.Dispose();
+                crossPlatLock.Dispose();
+            }
+        }
+
         private sealed class Releaser : IDisposable
         {
-            private CrossPlatLock? fileLock;
+            private IDisposable? fileLock;
             private SemaphoreSlim? gate;
 
-            public Releaser(CrossPlatLock fileLock, SemaphoreSlim gate)
+            public Releaser(IDisposable fileLock, SemaphoreSlim gate)
             {
                 this.fileLock = fileLock;
                 this.gate = gate;

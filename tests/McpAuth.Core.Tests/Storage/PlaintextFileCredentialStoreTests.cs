@@ -71,7 +71,7 @@ namespace McpAuth.Core.Tests.Storage
             string old = new StreamReader(oldReader, Encoding.UTF8).ReadToEnd();
             Assert.Contains("first-token", old);
             Assert.Contains("second-token", File.ReadAllText(store.FilePath));
-            Assert.Equal(new[] { "credentials.json" }, Directory.GetFiles(temp.StoreDir).Select(Path.GetFileName).Where(n => !n!.EndsWith(".lock", StringComparison.Ordinal)));
+            Assert.Equal(new[] { "credentials.json" }, Directory.GetFiles(temp.StoreDir).Select(Path.GetFileName).Where(n => !n!.Contains(".lock", StringComparison.Ordinal)));
         }
 
         [Fact]
@@ -144,6 +144,29 @@ namespace McpAuth.Core.Tests.Storage
             Assert.False(File.Exists(store.FilePath));
             await store.UpdateAsync(OtherKey, _ => CredentialRecordTests.FullRecord(OtherKey), CancellationToken.None);
             Assert.Single(await store.ListAsync(CancellationToken.None));
+        }
+
+        [Fact]
+        public async Task Waits_for_another_holder_of_the_lock_and_reports_CredentialStoreBusy_when_it_never_lets_go()
+        {
+            var store = new PlaintextFileCredentialStore(temp.StoreDir, allowPlaintext: true, callbacks, TimeSpan.FromMilliseconds(400));
+            await store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(Key), CancellationToken.None);
+
+            // Another process's lock, as the OS sees it: an exclusive lock on the guard file.
+            string guardPath = store.FilePath + ".lock.guard";
+            using (new FileStream(guardPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                var ex = await Assert.ThrowsAsync<CredentialStoreException>(() => store.GetAsync(Key, CancellationToken.None));
+                Assert.Equal(ErrorIds.CredentialStoreBusy, ex.ErrorId);
+                Assert.Contains(store.FilePath + ".lock", ex.Message);
+            }
+
+            var held = new FileStream(guardPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            _ = Task.Delay(200).ContinueWith(_ => held.Dispose(), TaskScheduler.Default);
+            Assert.NotNull(await new PlaintextFileCredentialStore(temp.StoreDir, allowPlaintext: true, callbacks).GetAsync(Key, CancellationToken.None));
+            Assert.True(stopwatch.ElapsedMilliseconds >= 150, $"did not wait for the holder ({stopwatch.ElapsedMilliseconds} ms)");
+            Assert.Contains(callbacks.VerboseLines, l => l.Contains("held by another process"));
         }
 
         private PlaintextFileCredentialStore Store() => new PlaintextFileCredentialStore(temp.StoreDir, allowPlaintext: true, callbacks);
