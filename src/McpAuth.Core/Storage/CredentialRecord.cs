@@ -59,7 +59,8 @@ namespace McpAuth.Core.Storage
         /// <summary>
         /// Gets why this entry could not be read, or null for a good record. Only
         /// <see cref="ICredentialStore.ListAsync"/> returns such entries; their other fields are empty and
-        /// <see cref="Key"/> holds what could be recovered. Never persisted.
+        /// <see cref="Key"/> holds what could be recovered (resource and issuer <c>unknown:</c> when not even
+        /// the key was readable; only a reset removes such an entry). Never persisted.
         /// </summary>
         [JsonIgnore]
         public string? Corruption { get; init; }
