@@ -58,5 +58,7 @@ namespace McpAuth.Core
         public const string CredentialCorrupted = "CredentialCorrupted";
         public const string CredentialNotFound = "CredentialNotFound";
         public const string PlaintextStorageNotAllowed = "PlaintextStorageNotAllowed";
+        public const string CredentialStoreBusy = "CredentialStoreBusy";
+        public const string InvalidCredentialStoreSetting = "InvalidCredentialStoreSetting";
     }
 }

@@ -1,0 +1,46 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace McpAuth.Core.Storage
+{
+    /// <summary>
+    /// Keeps credentials in this process only, for throwaway automation and tests. It stores the same
+    /// serialised document the persistent stores do, so callers never share mutable objects with it.
+    /// </summary>
+    public sealed class MemoryCredentialStore : CredentialStoreBase
+    {
+        private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
+        private byte[] data = Array.Empty<byte>();
+
+        /// <summary>Initializes an empty in-memory store.</summary>
+        public MemoryCredentialStore(IEngineCallbacks? callbacks = null)
+            : base(callbacks ?? NullEngineCallbacks.Instance, null)
+        {
+        }
+
+        /// <inheritdoc/>
+        public override string Location => "memory (this process only)";
+
+        private protected override async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new Releaser(gate);
+        }
+
+        private protected override byte[] ReadBytes() => data;
+
+        private protected override void WriteBytes(byte[] bytes) => data = bytes;
+
+        private protected override void Clear() => data = Array.Empty<byte>();
+
+        private sealed class Releaser : IDisposable
+        {
+            private SemaphoreSlim? gate;
+
+            public Releaser(SemaphoreSlim gate) => this.gate = gate;
+
+            public void Dispose() => Interlocked.Exchange(ref gate, null)?.Release();
+        }
+    }
+}

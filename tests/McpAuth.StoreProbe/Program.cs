@@ -1,0 +1,135 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using McpAuth.Core;
+using McpAuth.Core.Mcp;
+using McpAuth.Core.Storage;
+
+namespace McpAuth.StoreProbe
+{
+    /// <summary>
+    /// Runs one credential store operation in its own process, with the store chosen by the environment
+    /// (MCPAUTH_CREDENTIAL_STORE, MCPAUTH_STORE_DIR, MCPAUTH_ALLOW_PLAINTEXT_STORAGE). Output is one
+    /// line per fact on stdout; an engine error prints "error &lt;ErrorId&gt;" and exits 2.
+    /// </summary>
+    internal static class Program
+    {
+        private static async Task<int> Main(string[] args)
+        {
+            try
+            {
+                var callbacks = new StderrCallbacks();
+                ICredentialStore store = CredentialStoreFactory.Create(new CredentialStoreOptions { Callbacks = callbacks });
+                string command = args.Length > 0 ? args[0] : string.Empty;
+                switch (command)
+                {
+                    case "put":
+                        await store.UpdateAsync(Key(args), _ => Record(Key(args), args[3], 0), CancellationToken.None);
+                        Console.WriteLine("stored");
+                        return 0;
+                    case "get":
+                        CredentialRecord? record = await store.GetAsync(Key(args), CancellationToken.None);
+                        Console.WriteLine(record is null ? "none" : "found " + record.Tokens?.AccessToken?.Reveal());
+                        return 0;
+                    case "list":
+                        foreach (CredentialRecord r in await store.ListAsync(CancellationToken.None))
+                        {
+                            Console.WriteLine((r.IsCorrupted ? "corrupted " : "ok ") + r.Key.Resource + " " + r.Key.Issuer);
+                        }
+
+                        return 0;
+                    case "remove":
+                        await store.RemoveAsync(Key(args), CancellationToken.None);
+                        Console.WriteLine("removed");
+                        return 0;
+                    case "reset":
+                        await store.ResetAsync(CancellationToken.None);
+                        Console.WriteLine("reset");
+                        return 0;
+                    case "increment":
+                        // Read-modify-write races: each step adds one to the number kept as the access token.
+                        int count = int.Parse(args[3], CultureInfo.InvariantCulture);
+                        for (int i = 0; i < count; i++)
+                        {
+                            await store.UpdateAsync(Key(args), current =>
+                            {
+                                int n = current?.Tokens?.AccessToken is { } t ? int.Parse(t.Reveal(), CultureInfo.InvariantCulture) : 0;
+                                return Record(Key(args), (n + 1).ToString(CultureInfo.InvariantCulture), 0) with { CreatedAt = current?.CreatedAt ?? default };
+                            }, CancellationToken.None);
+                        }
+
+                        Console.WriteLine("incremented");
+                        return 0;
+                    case "hammer":
+                        // Writes big records forever, to be killed with SIGKILL in the middle of a write.
+                        int padding = int.Parse(args[3], CultureInfo.InvariantCulture);
+                        for (long i = 1; ; i++)
+                        {
+                            long value = i;
+                            await store.UpdateAsync(Key(args), _ => Record(Key(args), value.ToString(CultureInfo.InvariantCulture), padding), CancellationToken.None);
+                            if (i == 1)
+                            {
+                                Console.WriteLine("running");
+                                Console.Out.Flush();
+                            }
+                        }
+
+                    default:
+                        Console.Error.WriteLine("usage: put|get|list|remove|reset|increment|hammer ...");
+                        return 64;
+                }
+            }
+            catch (McpAuthException ex)
+            {
+                Console.WriteLine("error " + ex.ErrorId);
+                Console.Error.WriteLine(ex.Message);
+                if (ex is IHasRecommendedAction { RecommendedAction: { } action })
+                {
+                    Console.WriteLine("action " + action);
+                }
+
+                return 2;
+            }
+        }
+
+        private static CredentialKey Key(string[] args) => new CredentialKey(args[1], args[2]);
+
+        private static CredentialRecord Record(CredentialKey key, string accessToken, int padding) => new CredentialRecord(key)
+        {
+            Client = new StoredClientIdentity("probe-client", ClientIdentitySource.DynamicRegistration) { TokenEndpointAuthMethod = "none" },
+            Tokens = new StoredTokenSet
+            {
+                AccessToken = new Secret(accessToken),
+                RefreshToken = new Secret("refresh-" + accessToken + new string('r', padding)),
+                TokenType = "Bearer",
+                Scopes = new[] { "mcp:read" },
+                ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
+            },
+            Discovery = new StoredDiscovery(key.Issuer) { TokenEndpoint = new Uri(key.Issuer.TrimEnd('/') + "/token"), FetchedAt = DateTimeOffset.UtcNow },
+            AuthorizedBy = AuthorizationMethod.Handler,
+        };
+
+        private sealed class StderrCallbacks : IEngineCallbacks
+        {
+            public bool IsInteractive => false;
+
+            public void Verbose(string message)
+            {
+            }
+
+            public void Debug(string message)
+            {
+            }
+
+            public void Warning(string message) => Console.Error.WriteLine("warning: " + message);
+
+            public void Progress(ProgressUpdate update)
+            {
+            }
+
+            public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
+                => Task.FromResult(ElicitationResult.Decline());
+        }
+    }
+}
