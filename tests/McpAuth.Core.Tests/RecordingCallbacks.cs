@@ -19,6 +19,12 @@ namespace McpAuth.Core.Tests
 
         public string AllText => string.Join("\n", Messages);
 
+        /// <summary>Gets the Warning messages, without prefix, in order.</summary>
+        public IReadOnlyList<string> Warnings => Strip("WARNING: ");
+
+        /// <summary>Gets the Verbose messages, without prefix, in order.</summary>
+        public IReadOnlyList<string> VerboseLines => Strip("VERBOSE: ");
+
         /// <summary>Gets the Verbose messages (without prefix) and the Warnings (prefixed), in order.</summary>
         public IReadOnlyList<string> VerboseMessages => Messages
             .Where(m => m.StartsWith("VERBOSE: ", System.StringComparison.Ordinal) || m.StartsWith("WARNING: ", System.StringComparison.Ordinal))
@@ -39,6 +45,11 @@ namespace McpAuth.Core.Tests
 
         public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
             => Task.FromResult(ElicitationResult.Decline());
+
+        private IReadOnlyList<string> Strip(string prefix) => Messages
+            .Where(m => m.StartsWith(prefix, System.StringComparison.Ordinal))
+            .Select(m => m.Substring(prefix.Length))
+            .ToList();
 
         public void Information(string message) => Messages.Enqueue("INFO: " + message);
 

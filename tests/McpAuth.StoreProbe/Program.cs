@@ -130,6 +130,13 @@ namespace McpAuth.StoreProbe
 
             public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
                 => Task.FromResult(ElicitationResult.Decline());
+
+            public void Information(string message) => Console.Error.WriteLine(message);
+
+            public Task<Uri?> InvokeAuthorizationHandlerAsync(object handler, Uri authorizationUrl, CancellationToken cancellationToken)
+                => Task.FromResult<Uri?>(null);
+
+            public Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
         }
     }
 }

@@ -37,45 +37,6 @@ namespace McpAuth.Core.Tests.Storage
         }
     }
 
-    /// <summary>Callbacks that remember warnings and verbose lines.</summary>
-    internal sealed class RecordingCallbacks : IEngineCallbacks
-    {
-        private readonly object gate = new object();
-
-        public List<string> Warnings { get; } = new List<string>();
-
-        public List<string> VerboseLines { get; } = new List<string>();
-
-        public bool IsInteractive => false;
-
-        public void Verbose(string message)
-        {
-            lock (gate)
-            {
-                VerboseLines.Add(message);
-            }
-        }
-
-        public void Debug(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-            lock (gate)
-            {
-                Warnings.Add(message);
-            }
-        }
-
-        public void Progress(ProgressUpdate update)
-        {
-        }
-
-        public Task<ElicitationResult> ElicitAsync(ElicitationRequest request, CancellationToken cancellationToken)
-            => Task.FromResult(ElicitationResult.Decline());
-    }
-
     /// <summary>The result of one child process.</summary>
     internal sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
     {
