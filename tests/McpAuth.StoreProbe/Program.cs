@@ -1,4 +1,5 @@
 using System;
+using McpAuth.Core.Registration;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;

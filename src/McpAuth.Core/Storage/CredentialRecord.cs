@@ -70,22 +70,6 @@ namespace McpAuth.Core.Storage
         public bool IsCorrupted => Corruption is not null;
     }
 
-    /// <summary>Where a client identity came from (MCP authorization's order of preference).</summary>
-    public enum ClientIdentitySource
-    {
-        /// <summary>Supplied by the user (client id and optional secret).</summary>
-        [JsonStringEnumMemberName("pre-registered")]
-        PreRegistered,
-
-        /// <summary>A client ID metadata document URL used as the client id.</summary>
-        [JsonStringEnumMemberName("metadata-document")]
-        MetadataDocument,
-
-        /// <summary>Registered with RFC 7591 dynamic client registration.</summary>
-        [JsonStringEnumMemberName("dynamic-registration")]
-        DynamicRegistration,
-    }
-
     /// <summary>How a credential's tokens were obtained.</summary>
     public enum AuthorizationMethod
     {

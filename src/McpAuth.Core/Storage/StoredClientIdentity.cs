@@ -1,4 +1,5 @@
 using System;
+using McpAuth.Core.Registration;
 using System.Text.Json.Serialization;
 
 namespace McpAuth.Core.Storage

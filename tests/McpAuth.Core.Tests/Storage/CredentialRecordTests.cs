@@ -1,4 +1,5 @@
 using System;
+using McpAuth.Core.Registration;
 using System.Text;
 using System.Text.Json;
 using McpAuth.Core.Storage;
