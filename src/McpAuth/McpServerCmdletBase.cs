@@ -47,7 +47,7 @@ namespace McpAuth
                 return Connection.Connection;
             }
 
-            return await ConnectionFactory.ConnectAsync(TargetUri, TimeSpan.FromSeconds(TimeoutSec), forceNew: false, callbacks, cancellationToken).ConfigureAwait(false);
+            return await ConnectionFactory.ConnectAsync(TargetUri, TimeSpan.FromSeconds(TimeoutSec), forceNew: false, signIn: null, callbacks, cancellationToken).ConfigureAwait(false);
         }
     }
 }

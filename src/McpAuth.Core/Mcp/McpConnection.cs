@@ -35,6 +35,13 @@ namespace McpAuth.Core.Mcp
 
         public DateTimeOffset ConnectedAt { get; }
 
+        /// <summary>Gets or sets the OAuth authorizer of this connection (null until configured).</summary>
+        public Tokens.OAuthAuthorizer? OAuth
+        {
+            get => Session.Authorizer as Tokens.OAuthAuthorizer;
+            set => Session.Authorizer = value;
+        }
+
         /// <summary>Gets or sets the tools last listed, for completion and validation.</summary>
         public IReadOnlyList<McpToolInfo>? CachedTools { get; set; }
 

@@ -1,18 +1,23 @@
 using System;
 using System.Management.Automation;
+using System.Security;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
+using McpAuth.Core.Tokens;
 
 namespace McpAuth.Commands
 {
     /// <summary>
-    /// Connects to an MCP server over the streamable HTTP transport and returns the connection. The
-    /// connection is kept for this PowerShell process, so later commands for the same server reuse it.
+    /// Connects to an MCP server over the streamable HTTP transport and returns the connection. When the
+    /// server is protected by OAuth, signs in (or uses the stored credential) and the same session calls
+    /// tools at once. The connection is kept for this PowerShell process.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Connect, "McpServer")]
+    [Cmdlet(VerbsCommunications.Connect, "McpServer", DefaultParameterSetName = SignInParameters.BrowserSet)]
     [OutputType(typeof(McpServerConnection))]
     public sealed class ConnectMcpServerCommand : McpCmdletBase
     {
+        private readonly SignInParameters signIn = new SignInParameters();
+
         /// <summary>Gets or sets the MCP endpoint URL, for example https://server.example.com/mcp.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ServerUri")]
@@ -28,13 +33,78 @@ namespace McpAuth.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Gets or sets the scopes to request; by default the server's challenge or its metadata decide.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Scopes { get => signIn.Scopes; set => signIn.Scopes = value; }
+
+        /// <summary>Gets or sets a pre-registered OAuth client id; without one, a client ID metadata document or dynamic registration is used.</summary>
+        [Parameter(ParameterSetName = SignInParameters.BrowserSet)]
+        [Parameter(ParameterSetName = SignInParameters.HandlerSet)]
+        [Parameter(ParameterSetName = SignInParameters.DeviceCodeSet)]
+        [Parameter(ParameterSetName = SignInParameters.ClientCredentialsSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string? ClientId { get => signIn.ClientId; set => signIn.ClientId = value; }
+
+        /// <summary>Gets or sets the pre-registered client's secret.</summary>
+        [Parameter]
+        public SecureString? ClientSecret { get => signIn.ClientSecret; set => signIn.ClientSecret = value; }
+
+        /// <summary>Gets or sets the https URL of this client's ID metadata document, used as client_id where the server supports it.</summary>
+        [Parameter]
+        public Uri? ClientMetadataUrl { get => signIn.ClientMetadataUrl; set => signIn.ClientMetadataUrl = value; }
+
+        /// <summary>Gets or sets a script block that receives the authorization URL (as $_ and $args[0]), completes the consent, and may return the callback URL.</summary>
+        [Parameter(ParameterSetName = SignInParameters.HandlerSet, Mandatory = true)]
+        public ScriptBlock? AuthorizationHandler { get => signIn.AuthorizationHandler; set => signIn.AuthorizationHandler = value; }
+
+        /// <summary>Gets or sets a value indicating whether to print the sign-in URL instead of opening a browser, and accept a pasted callback URL.</summary>
+        [Parameter(ParameterSetName = SignInParameters.BrowserSet)]
+        public SwitchParameter NoBrowser { get => signIn.NoBrowser; set => signIn.NoBrowser = value; }
+
+        /// <summary>Gets or sets a value indicating whether to sign in with the device authorization grant (a code to enter on another device).</summary>
+        [Parameter(ParameterSetName = SignInParameters.DeviceCodeSet, Mandatory = true)]
+        public SwitchParameter UseDeviceCode { get => signIn.UseDeviceCode; set => signIn.UseDeviceCode = value; }
+
+        /// <summary>Gets or sets a value indicating whether to authenticate as a machine identity with the client credentials grant.</summary>
+        [Parameter(ParameterSetName = SignInParameters.ClientCredentialsSet, Mandatory = true)]
+        public SwitchParameter ClientCredentials { get => signIn.ClientCredentials; set => signIn.ClientCredentials = value; }
+
+        /// <summary>Gets or sets the path of a PEM private key for private_key_jwt client authentication.</summary>
+        [Parameter(ParameterSetName = SignInParameters.ClientCredentialsSet)]
+        [ValidateNotNullOrEmpty]
+        public string? PrivateKeyPath { get => signIn.PrivateKeyPath; set => signIn.PrivateKeyPath = value; }
+
+        /// <summary>Gets or sets the fixed port of the loopback redirect listener (http://127.0.0.1:PORT/callback); by default any free port.</summary>
+        [Parameter(ParameterSetName = SignInParameters.BrowserSet)]
+        [Parameter(ParameterSetName = SignInParameters.HandlerSet)]
+        [ValidateRange(1, 65535)]
+        public int CallbackPort { get => signIn.CallbackPort; set => signIn.CallbackPort = value; }
+
+        /// <summary>Gets or sets the seconds an interactive sign-in may take.</summary>
+        [Parameter]
+        [ValidateRange(5, 3600)]
+        public int SignInTimeoutSec { get => signIn.SignInTimeoutSec; set => signIn.SignInTimeoutSec = value; }
+
+        /// <summary>Gets or sets where credentials are kept: the OS keychain (default), Memory (this process only), or Plaintext (an unencrypted file; explicit opt-in).</summary>
+        [Parameter]
+        public McpCredentialStore? CredentialStore { get => signIn.CredentialStore; set => signIn.CredentialStore = value; }
+
+        /// <inheritdoc/>
+        protected override void BeginProcessing()
+        {
+            signIn.Validate(this);
+        }
+
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             try
             {
+                SignInOptions options = signIn.ToOptions();
+                bool newSession = Force.IsPresent || signIn.AnySpecified(MyInvocation.BoundParameters);
                 McpConnection connection = RunEngine((callbacks, token) =>
-                    ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), Force.IsPresent, callbacks, token));
+                    ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), newSession, options, callbacks, token));
                 WriteObject(new McpServerConnection(connection));
             }
             catch (McpAuthException ex)

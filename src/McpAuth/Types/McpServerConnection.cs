@@ -19,6 +19,22 @@ namespace McpAuth
             SessionId = connection.Session.SessionId;
             Instructions = connection.Session.Instructions;
             ConnectedAt = connection.ConnectedAt;
+            Core.Tokens.OAuthAuthorizer? oauth = connection.OAuth;
+            if (oauth is not null && oauth.HasToken)
+            {
+                AuthorizationMethod = oauth.Options.Method.ToString();
+                Issuer = oauth.Issuer;
+                Resource = oauth.Resource;
+                Scopes = new System.Collections.Generic.List<string>(oauth.GrantedScopes).ToArray();
+                ExpiresOn = oauth.ExpiresAt;
+                ClientId = oauth.ClientId;
+                HasRefreshToken = oauth.HasRefreshToken;
+            }
+            else
+            {
+                AuthorizationMethod = "None";
+                Scopes = System.Array.Empty<string>();
+            }
         }
 
         /// <summary>Gets the MCP endpoint URL.</summary>
@@ -41,6 +57,27 @@ namespace McpAuth
 
         /// <summary>Gets when this connection was made.</summary>
         public DateTimeOffset ConnectedAt { get; }
+
+        /// <summary>Gets how the connection signed in: None, Browser, Handler, DeviceCode or ClientCredentials.</summary>
+        public string AuthorizationMethod { get; }
+
+        /// <summary>Gets the authorization server that issued the token, when signed in.</summary>
+        public Uri? Issuer { get; }
+
+        /// <summary>Gets the RFC 8707 resource the token is for, when signed in.</summary>
+        public string? Resource { get; }
+
+        /// <summary>Gets the granted scopes.</summary>
+        public string[] Scopes { get; }
+
+        /// <summary>Gets when the access token expires, when known.</summary>
+        public DateTimeOffset? ExpiresOn { get; }
+
+        /// <summary>Gets the OAuth client id in use, when signed in.</summary>
+        public string? ClientId { get; }
+
+        /// <summary>Gets a value indicating whether a refresh token is held (so sign-in need not be repeated).</summary>
+        public bool HasRefreshToken { get; }
 
         /// <summary>Gets a value indicating whether the connection is still open.</summary>
         public bool IsConnected => !Connection.IsClosed;
