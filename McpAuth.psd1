@@ -18,6 +18,9 @@
         'Invoke-McpTool'
         'Get-McpToken'
         'Update-McpCredential'
+        'Get-McpCredential'
+        'Remove-McpCredential'
+        'Reset-McpCredentialStore'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

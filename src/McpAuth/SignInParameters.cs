@@ -32,7 +32,7 @@ namespace McpAuth
 
         private static readonly string[] SignInNames =
         {
-            "Scopes", "ClientId", "ClientSecret", "ClientMetadataUrl", "AuthorizationHandler", "NoBrowser",
+            "Scopes", "ClientId", "ClientSecret", "ClientMetadataUrl", "TokenEndpointAuthMethod", "AuthorizationHandler", "NoBrowser",
             "UseDeviceCode", "ClientCredentials", "PrivateKeyPath", "CallbackPort", "SignInTimeoutSec", "CredentialStore",
         };
 
@@ -43,6 +43,8 @@ namespace McpAuth
         public SecureString? ClientSecret { get; set; }
 
         public Uri? ClientMetadataUrl { get; set; }
+
+        public string? TokenEndpointAuthMethod { get; set; }
 
         public ScriptBlock? AuthorizationHandler { get; set; }
 
@@ -112,18 +114,12 @@ namespace McpAuth
                     ClientId = ClientId,
                     ClientSecret = SecureStrings.ToSecret(ClientSecret),
                     ClientMetadataUrl = ClientMetadataUrl,
+                    TokenEndpointAuthMethod = TokenEndpointAuthMethod,
                     PrivateKeyPem = PrivateKeyPath is null ? null : SecureStrings.ReadKeyFile(PrivateKeyPath),
                     Scopes = Scopes,
                 },
             };
-            options.Store.Kind = CredentialStore switch
-            {
-                McpCredentialStore.Keychain => CredentialStoreKind.Keychain,
-                McpCredentialStore.Memory => CredentialStoreKind.Memory,
-                McpCredentialStore.Plaintext => CredentialStoreKind.Plaintext,
-                _ => null,
-            };
-            options.Store.AllowPlaintext = CredentialStore == McpCredentialStore.Plaintext;
+            options.Store = CredentialStoreParameter.ToOptions(CredentialStore);
             return options;
         }
 

@@ -265,6 +265,9 @@ namespace McpAuth.Core.Tokens
         private bool CanAuthorize(IEngineCallbacks callbacks) => Options.Method switch
         {
             AuthorizationMethod.ClientCredentials => true,
+
+            // Chosen explicitly: the code is shown on the information stream and can be entered anywhere.
+            AuthorizationMethod.DeviceCode => true,
             AuthorizationMethod.Handler => Options.AuthorizationHandler is not null,
             _ => callbacks.IsInteractive,
         };
@@ -425,7 +428,13 @@ namespace McpAuth.Core.Tokens
                 }
             }
 
-            promptConsent |= forceConsent && Options.Method != AuthorizationMethod.ClientCredentials;
+            promptConsent |= forceConsent;
+            if (Options.Method == AuthorizationMethod.ClientCredentials)
+            {
+                // A machine identity has no user to consent and gets no refresh token.
+                chosen = chosen.Where(s => s != ScopeSelector.OfflineAccess).ToList();
+                promptConsent = false;
+            }
             callbacks.Verbose($"Sign-in: issuer {asm.IssuerString}, resource {discovery.ResourceIndicator}, scopes '{string.Join(" ", chosen)}', method {Options.Method}.");
             var key = new CredentialKey(discovery.ResourceIndicator, asm.IssuerString);
             ClientIdentity? known = client is not null && client.BelongsTo(asm.Issuer) && (Options.Client.ClientId is null || Options.Client.ClientId == client.ClientId) ? client : null;

@@ -54,6 +54,11 @@ namespace McpAuth.Commands
         [Parameter]
         public Uri? ClientMetadataUrl { get => signIn.ClientMetadataUrl; set => signIn.ClientMetadataUrl = value; }
 
+        /// <summary>Gets or sets how a pre-registered client authenticates at the token endpoint; by default chosen from the server's metadata.</summary>
+        [Parameter]
+        [ValidateSet("none", "client_secret_basic", "client_secret_post", "private_key_jwt")]
+        public string? TokenEndpointAuthMethod { get => signIn.TokenEndpointAuthMethod; set => signIn.TokenEndpointAuthMethod = value; }
+
         /// <summary>Gets or sets a script block that receives the authorization URL (as $_ and $args[0]), completes the consent, and may return the callback URL.</summary>
         [Parameter(ParameterSetName = SignInParameters.HandlerSet, Mandatory = true)]
         public ScriptBlock? AuthorizationHandler { get => signIn.AuthorizationHandler; set => signIn.AuthorizationHandler = value; }

@@ -1,0 +1,77 @@
+using System;
+using System.Linq;
+using McpAuth.Core.Storage;
+
+namespace McpAuth
+{
+    /// <summary>A stored credential, as Get-McpCredential shows it. It never carries a secret.</summary>
+    public sealed class McpCredentialInfo
+    {
+        internal McpCredentialInfo(CredentialRecord record, string store)
+        {
+            Resource = record.Key.Resource;
+            ServerUri = Uri.TryCreate(record.Key.Resource, UriKind.Absolute, out Uri? uri) ? uri : null;
+            Issuer = record.Key.Issuer;
+            Account = string.IsNullOrEmpty(record.Key.Account) ? record.Subject : record.Key.Account;
+            Store = store;
+            if (record.IsCorrupted)
+            {
+                Status = "Corrupted";
+                Scopes = Array.Empty<string>();
+                return;
+            }
+
+            ClientId = record.Client?.ClientId;
+            ClientSource = record.Client?.Source.ToString();
+            AuthorizationMethod = record.AuthorizedBy?.ToString();
+            Scopes = record.Tokens?.Scopes.ToArray() ?? Array.Empty<string>();
+            ExpiresOn = record.Tokens?.ExpiresAt;
+            HasRefreshToken = record.Tokens?.RefreshToken is not null;
+            UpdatedAt = record.UpdatedAt;
+            Status = record.Tokens?.AccessToken is null ? "SignedOut"
+                : ExpiresOn is DateTimeOffset at && at <= DateTimeOffset.UtcNow ? (HasRefreshToken ? "Expired (refreshable)" : "Expired")
+                : "Valid";
+        }
+
+        /// <summary>Gets the MCP server (the protected resource) as a URI, for piping to -Uri.</summary>
+        public Uri? ServerUri { get; }
+
+        /// <summary>Gets the resource identifier exactly as stored.</summary>
+        public string Resource { get; }
+
+        /// <summary>Gets the authorization server that issued the credential.</summary>
+        public string Issuer { get; }
+
+        /// <summary>Gets the account or subject, when known.</summary>
+        public string? Account { get; }
+
+        /// <summary>Gets the OAuth client id.</summary>
+        public string? ClientId { get; }
+
+        /// <summary>Gets how the client identity was obtained: PreRegistered, MetadataDocument or DynamicRegistration.</summary>
+        public string? ClientSource { get; }
+
+        /// <summary>Gets how the user authorized: Browser, Handler, DeviceCode or ClientCredentials.</summary>
+        public string? AuthorizationMethod { get; }
+
+        /// <summary>Gets the granted scopes.</summary>
+        public string[] Scopes { get; }
+
+        /// <summary>Gets when the access token expires.</summary>
+        public DateTimeOffset? ExpiresOn { get; }
+
+        /// <summary>Gets a value indicating whether a refresh token is stored.</summary>
+        public bool HasRefreshToken { get; }
+
+        /// <summary>Gets Valid, Expired, Expired (refreshable), SignedOut or Corrupted.</summary>
+        public string Status { get; }
+
+        /// <summary>Gets when the record was last written.</summary>
+        public DateTimeOffset? UpdatedAt { get; }
+
+        /// <summary>Gets where the credential is stored.</summary>
+        public string Store { get; }
+
+        public override string ToString() => $"{Resource} ({Issuer})";
+    }
+}
