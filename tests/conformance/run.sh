@@ -50,9 +50,18 @@ suite_js="$here/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 baseline="$here/expected-failures.yml"
 host_dll="$repo/tests/McpAuth.Host/bin/Debug/net10.0/mcpauth-host.dll"
 
-if [ ! -x "$node" ] || [ ! -f "$suite_js" ]; then
+if [ ! -f "$suite_js" ]; then
   echo "run.sh: the suite is not installed; run 'npm ci' in $here first" >&2
   exit 2
+fi
+if [ ! -x "$node" ]; then
+  # npm ci installs Node 22 (package node@22) through an install script; without it (scripts
+  # disabled), a Node 22+ on PATH will do.
+  node="$(command -v node || true)"
+  if [ -z "$node" ] || [ "$("$node" -p 'process.versions.node.split(".")[0]')" -lt 22 ]; then
+    echo "run.sh: needs Node 22 or newer: run 'npm ci' in $here (with install scripts enabled) or put Node 22+ on PATH" >&2
+    exit 2
+  fi
 fi
 if [ ! -f "$host_dll" ]; then
   echo "run.sh: $host_dll not found; run 'dotnet build McpAuth.sln' in $repo first" >&2
