@@ -89,10 +89,14 @@ internal static class Program
             ps.AddArgument(arg);
         }
 
-        ps.Streams.Verbose.DataAdded += (_, e) => Console.Error.WriteLine("VERBOSE: " + ps.Streams.Verbose[e.Index].Message);
-        ps.Streams.Debug.DataAdded += (_, e) => Console.Error.WriteLine("DEBUG: " + ps.Streams.Debug[e.Index].Message);
-        ps.Streams.Warning.DataAdded += (_, e) => Console.Error.WriteLine("WARNING: " + ps.Streams.Warning[e.Index].Message);
-        ps.Streams.Information.DataAdded += (_, e) => Console.Error.WriteLine(ps.Streams.Information[e.Index].MessageData?.ToString());
+        if (!interactive)
+        {
+            // An interactive host shows these streams itself (on stderr); print them only without one.
+            ps.Streams.Verbose.DataAdded += (_, e) => Console.Error.WriteLine("VERBOSE: " + ps.Streams.Verbose[e.Index].Message);
+            ps.Streams.Debug.DataAdded += (_, e) => Console.Error.WriteLine("DEBUG: " + ps.Streams.Debug[e.Index].Message);
+            ps.Streams.Warning.DataAdded += (_, e) => Console.Error.WriteLine("WARNING: " + ps.Streams.Warning[e.Index].Message);
+            ps.Streams.Information.DataAdded += (_, e) => Console.Error.WriteLine(ps.Streams.Information[e.Index].MessageData?.ToString());
+        }
         ps.Streams.Error.DataAdded += (_, e) =>
         {
             ErrorRecord r = ps.Streams.Error[e.Index];

@@ -177,8 +177,9 @@ namespace McpAuth.Core.Discovery
             var issuer = new Uri(origin);
             RequireEndpoint(run, AsDocument, issuer, "authorization server");
 
-            // The origin is not an issuer string anyone gave us, so accept it with or without the trailing slash.
-            AuthorizationServerMetadata? asm = await FetchAuthorizationServerMetadataAsync(run, issuer, origin, origin + "/", cancellationToken).ConfigureAwait(false);
+            // No protected resource metadata named an issuer, so there is no claimed issuer to hold the document to:
+            // a 2025-03-26 server's metadata may name any issuer on the server's own origin (often a path such as /oauth).
+            AuthorizationServerMetadata? asm = await FetchAuthorizationServerMetadataAsync(run, issuer, origin, origin + "/", cancellationToken, sameOriginIssuer: true).ConfigureAwait(false);
             if (asm is not null)
             {
                 return asm;
@@ -201,7 +202,7 @@ namespace McpAuth.Core.Discovery
             return fallback;
         }
 
-        private static async Task<AuthorizationServerMetadata?> FetchAuthorizationServerMetadataAsync(Run run, Uri issuer, string expectedIssuer, string? alternateIssuer, CancellationToken cancellationToken)
+        private static async Task<AuthorizationServerMetadata?> FetchAuthorizationServerMetadataAsync(Run run, Uri issuer, string expectedIssuer, string? alternateIssuer, CancellationToken cancellationToken, bool sameOriginIssuer = false)
         {
             foreach (Uri url in GetAuthorizationServerMetadataUrls(issuer))
             {
@@ -213,7 +214,8 @@ namespace McpAuth.Core.Discovery
 
                 AuthorizationServerMetadata asm = run.Parse(AsDocument, url, () => AuthorizationServerMetadata.Parse(body, url));
                 string actual = asm.IssuerString;
-                if (!string.Equals(actual, expectedIssuer, StringComparison.Ordinal) &&
+                bool sameOrigin = sameOriginIssuer && string.Equals(asm.Issuer.GetLeftPart(UriPartial.Authority), issuer.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
+                if (!sameOrigin && !string.Equals(actual, expectedIssuer, StringComparison.Ordinal) &&
                     !(alternateIssuer is not null && string.Equals(actual, alternateIssuer, StringComparison.Ordinal)))
                 {
                     run.Note(AsDocument, url, $"refused: its issuer {actual} is not {expectedIssuer}");

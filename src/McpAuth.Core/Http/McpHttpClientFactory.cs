@@ -20,6 +20,10 @@ namespace McpAuth.Core.Http
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+
+                // The server-to-client stream holds one connection for the session's life; .NET Framework
+                // would otherwise allow only two per server.
+                MaxConnectionsPerServer = 32,
             };
             var client = new HttpClient(handler, disposeHandler: true)
             {

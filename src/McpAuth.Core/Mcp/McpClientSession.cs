@@ -31,7 +31,9 @@ namespace McpAuth.Core.Mcp
         private readonly McpClientOptions options;
         private readonly SemaphoreSlim initLock = new SemaphoreSlim(1, 1);
         private long nextId;
+        private readonly List<IEngineCallbacks> activeCallbacks = new List<IEngineCallbacks>();
         private SessionState? state;
+        private CancellationTokenSource? serverStream;
         private bool disposed;
 
         public McpClientSession(Uri endpoint, HttpClient http, McpClientOptions? options = null, IRequestAuthorizer? authorizer = null, bool ownsHttpClient = false)
@@ -196,6 +198,7 @@ namespace McpAuth.Core.Mcp
         {
             SessionState? current = state;
             state = null;
+            StopServerStream();
             if (current?.SessionId is null)
             {
                 return;
@@ -231,6 +234,7 @@ namespace McpAuth.Core.Mcp
             }
 
             disposed = true;
+            StopServerStream();
             initLock.Dispose();
             if (ownsHttp)
             {
@@ -239,6 +243,26 @@ namespace McpAuth.Core.Mcp
         }
 
         private async Task<JsonNode?> SendRequestAsync(string method, JsonObject? parameters, IEngineCallbacks callbacks, CancellationToken cancellationToken, ProgressContext? progress)
+        {
+            lock (activeCallbacks)
+            {
+                activeCallbacks.Add(callbacks);
+            }
+
+            try
+            {
+                return await SendRequestCoreAsync(method, parameters, callbacks, cancellationToken, progress).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (activeCallbacks)
+                {
+                    activeCallbacks.Remove(callbacks);
+                }
+            }
+        }
+
+        private async Task<JsonNode?> SendRequestCoreAsync(string method, JsonObject? parameters, IEngineCallbacks callbacks, CancellationToken cancellationToken, ProgressContext? progress)
         {
             for (int attempt = 0; ; attempt++)
             {
@@ -258,6 +282,7 @@ namespace McpAuth.Core.Mcp
                 catch (SessionGoneException) when (attempt == 0)
                 {
                     callbacks.Verbose($"The server no longer knows session {current.SessionId}; starting a new session.");
+                    StopServerStream();
                     Interlocked.CompareExchange(ref state, null, current);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -327,6 +352,7 @@ namespace McpAuth.Core.Mcp
             var initialized = new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" };
             await ExchangeAsync(initialized, null, ready, callbacks, null, cancellationToken).ConfigureAwait(false);
             state = ready;
+            await StartServerStreamAsync(ready, callbacks, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>POSTs one message and, for a request, reads until its response arrives.</summary>
@@ -468,70 +494,34 @@ namespace McpAuth.Core.Mcp
         {
             HttpResponseMessage? owned = null;
             HttpResponseMessage current = first;
-            string? lastEventId = null;
-            TimeSpan? retry = null;
+            var position = new StreamPosition();
+            JsonNode? answer = null;
             try
             {
                 for (int resumption = 0; ; resumption++)
                 {
-                    using (Stream raw = await current.Content!.ReadAsStreamAsync().ConfigureAwait(false))
-                    using (var capped = new CappedReadStream(raw, options.MaxResponseBytes, Endpoint))
-                    using (cancellationToken.Register(static s => ((Stream)s!).Dispose(), raw))
+                    bool answered = await ReadEventsAsync(current, position, async message =>
                     {
-                        // The synchronous enumerator is used on purpose: on .NET 9+ the runtime's own
-                        // System.Net.ServerSentEvents (whose EnumerateAsync returns the runtime's
-                        // IAsyncEnumerable) wins over the netstandard2.0 copy this assembly was built
-                        // against. Cancellation disposes the stream, which ends a blocked read at once.
-                        SseParser<string> parser = SseParser.Create(capped);
-                        try
+                        if (message.Answers(id))
                         {
-                            foreach (SseItem<string> item in parser.Enumerate())
-                            {
-                                cancellationToken.ThrowIfCancellationRequested();
-                                if (!string.IsNullOrEmpty(parser.LastEventId))
-                                {
-                                    lastEventId = parser.LastEventId;
-                                }
-
-                                if (parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != System.Threading.Timeout.InfiniteTimeSpan)
-                                {
-                                    retry = parser.ReconnectionInterval;
-                                }
-
-                                if (string.IsNullOrWhiteSpace(item.Data) || (item.EventType is not null && item.EventType != "message"))
-                                {
-                                    continue;
-                                }
-
-                                JsonRpcMessage message = JsonRpcMessage.Parse(item.Data, Endpoint);
-                                if (message.Answers(id))
-                                {
-                                    return ResultOf(message);
-                                }
-
-                                await HandleIncomingAsync(message, session, callbacks, progress, cancellationToken).ConfigureAwait(false);
-                            }
+                            answer = ResultOf(message);
+                            return true;
                         }
-                        catch (Exception ex) when (cancellationToken.IsCancellationRequested && (ex is IOException || ex is ObjectDisposedException || ex is HttpRequestException))
-                        {
-                            throw new OperationCanceledException(cancellationToken);
-                        }
-                        catch (IOException ex)
-                        {
-                            callbacks.Debug("The event stream broke: " + ex.Message);
-                        }
-                        catch (HttpRequestException ex)
-                        {
-                            callbacks.Debug("The event stream broke: " + ex.Message);
-                        }
+
+                        await HandleIncomingAsync(message, session, callbacks, progress, cancellationToken).ConfigureAwait(false);
+                        return false;
+                    }, callbacks, cancellationToken).ConfigureAwait(false);
+                    if (answered)
+                    {
+                        return answer;
                     }
 
-                    if (lastEventId is null)
+                    if (position.LastEventId is null)
                     {
                         throw new McpAuthException(
                             ErrorIds.StreamEndedEarly,
                             McpErrorKind.ProtocolError,
-                            $"The server's event stream ended before it answered the request, and gave no event id to resume from.",
+                            "The server's event stream ended before it answered the request, and gave no event id to resume from.",
                             Endpoint);
                     }
 
@@ -544,16 +534,11 @@ namespace McpAuth.Core.Mcp
                             Endpoint);
                     }
 
-                    TimeSpan delay = retry ?? options.DefaultRetryDelay;
-                    if (delay > TimeSpan.FromMinutes(1))
-                    {
-                        delay = TimeSpan.FromMinutes(1);
-                    }
-
-                    callbacks.Verbose($"The event stream ended before the answer; resuming after event '{lastEventId}' in {delay.TotalMilliseconds:0} ms.");
+                    TimeSpan delay = position.Delay(options.DefaultRetryDelay);
+                    callbacks.Verbose($"The event stream ended before the answer; resuming after event '{position.LastEventId}' in {delay.TotalMilliseconds:0} ms.");
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                     owned?.Dispose();
-                    owned = await ResumeAsync(lastEventId, session, callbacks, cancellationToken).ConfigureAwait(false);
+                    owned = await ResumeAsync(position.LastEventId, session, callbacks, cancellationToken).ConfigureAwait(false);
                     current = owned;
                 }
             }
@@ -563,13 +548,78 @@ namespace McpAuth.Core.Mcp
             }
         }
 
+        /// <summary>
+        /// Reads one SSE response body and hands each JSON-RPC message to <paramref name="onMessage"/>, which
+        /// returns true to stop. Returns true when it stopped that way, false when the stream ended or broke.
+        /// The synchronous enumerator is used on purpose: on .NET 9+ the runtime's own
+        /// System.Net.ServerSentEvents (whose EnumerateAsync returns the runtime's IAsyncEnumerable) can win
+        /// over the netstandard2.0 copy this assembly was built against. Cancellation disposes the stream,
+        /// which ends a blocked read at once.
+        /// </summary>
+        private async Task<bool> ReadEventsAsync(HttpResponseMessage response, StreamPosition position, Func<JsonRpcMessage, Task<bool>> onMessage, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            using Stream raw = await response.Content!.ReadAsStreamAsync().ConfigureAwait(false);
+            using var capped = new CappedReadStream(raw, options.MaxResponseBytes, Endpoint);
+            using CancellationTokenRegistration registration = cancellationToken.Register(static s => ((Stream)s!).Dispose(), raw);
+            SseParser<string> parser = SseParser.Create(capped);
+            try
+            {
+                foreach (SseItem<string> item in parser.Enumerate())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    position.Update(parser);
+                    if (string.IsNullOrWhiteSpace(item.Data) || (item.EventType is not null && item.EventType != "message"))
+                    {
+                        continue;
+                    }
+
+                    if (await onMessage(JsonRpcMessage.Parse(item.Data, Endpoint)).ConfigureAwait(false))
+                    {
+                        return true;
+                    }
+                }
+            }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && (ex is IOException || ex is ObjectDisposedException || ex is HttpRequestException))
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
+            {
+                callbacks.Debug("The event stream broke: " + ex.Message);
+            }
+
+            return false;
+        }
+
         private async Task<HttpResponseMessage> ResumeAsync(string lastEventId, SessionState session, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await OpenEventStreamAsync(lastEventId, session, callbacks, cancellationToken).ConfigureAwait(false);
+            if (IsEventStream(response))
+            {
+                return response;
+            }
+
+            int status = (int)response.StatusCode;
+            response.Dispose();
+            throw new McpAuthException(
+                ErrorIds.StreamEndedEarly,
+                McpErrorKind.ProtocolError,
+                $"The server's event stream ended before the answer and it did not resume it (GET answered {status}).",
+                Endpoint);
+        }
+
+        /// <summary>GET with Accept: text/event-stream (and Last-Event-ID to resume), renewing credentials once on 401/403.</summary>
+        private async Task<HttpResponseMessage> OpenEventStreamAsync(string? lastEventId, SessionState session, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             for (int authAttempt = 0; ; authAttempt++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, Endpoint);
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(SseMediaType));
-                request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+                if (lastEventId is not null)
+                {
+                    request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+                }
+
                 AddSessionHeaders(request, session);
                 if (Authorizer is not null)
                 {
@@ -577,31 +627,128 @@ namespace McpAuth.Core.Mcp
                 }
 
                 HttpResponseMessage response = await SendAsync(request, callbacks, cancellationToken).ConfigureAwait(false);
-                callbacks.Debug($"GET {Endpoint} (resume after {lastEventId}): {(int)response.StatusCode}");
-                if ((response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden) && Authorizer is not null)
+                callbacks.Debug($"GET {Endpoint} ({(lastEventId is null ? "server-to-client stream" : "resume after " + lastEventId)}): {(int)response.StatusCode}");
+                if ((response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden) && Authorizer is not null && authAttempt == 0)
                 {
                     bool retry = await Authorizer.HandleChallengeAsync(response, authAttempt, callbacks, cancellationToken).ConfigureAwait(false);
-                    response.Dispose();
                     if (retry)
                     {
+                        response.Dispose();
                         continue;
                     }
-
-                    throw new McpAuthException(ErrorIds.AuthenticationRequired, McpErrorKind.AuthenticationError, "The server refused to resume the event stream (" + (int)response.StatusCode + ").", Endpoint);
                 }
 
-                if (response.IsSuccessStatusCode && string.Equals(response.Content?.Headers.ContentType?.MediaType, SseMediaType, StringComparison.OrdinalIgnoreCase))
-                {
-                    return response;
-                }
+                return response;
+            }
+        }
 
-                int status = (int)response.StatusCode;
+        private static bool IsEventStream(HttpResponseMessage response)
+            => response.IsSuccessStatusCode && string.Equals(response.Content?.Headers.ContentType?.MediaType, SseMediaType, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// Opens the server-to-client stream (GET) and waits for its headers, so a server request sent right
+        /// after initialization is not lost; then reads it in the background for the life of the session.
+        /// Servers that offer none (405 or any answer that is not an event stream) are fine.
+        /// </summary>
+        private async Task StartServerStreamAsync(SessionState session, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            StopServerStream();
+            HttpResponseMessage response;
+            try
+            {
+                response = await OpenEventStreamAsync(null, session, callbacks, cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpAuthException ex)
+            {
+                callbacks.Debug("No server-to-client stream: " + ex.Message);
+                return;
+            }
+
+            if (!IsEventStream(response))
+            {
                 response.Dispose();
-                throw new McpAuthException(
-                    ErrorIds.StreamEndedEarly,
-                    McpErrorKind.ProtocolError,
-                    $"The server's event stream ended before the answer and it did not resume it (GET answered {status}).",
-                    Endpoint);
+                return;
+            }
+
+            var stop = new CancellationTokenSource();
+            serverStream = stop;
+            _ = Task.Run(() => ReadServerStreamAsync(response, session, stop.Token), CancellationToken.None);
+        }
+
+        private void StopServerStream()
+        {
+            CancellationTokenSource? stop = Interlocked.Exchange(ref serverStream, null);
+            if (stop is not null)
+            {
+                stop.Cancel();
+                stop.Dispose();
+            }
+        }
+
+        /// <summary>The callbacks of the newest request in flight: server requests on the GET stream are answered through them.</summary>
+        private IEngineCallbacks CurrentCallbacks()
+        {
+            lock (activeCallbacks)
+            {
+                return activeCallbacks.Count == 0 ? NullEngineCallbacks.Instance : activeCallbacks[activeCallbacks.Count - 1];
+            }
+        }
+
+        /// <summary>Reads the server-to-client stream until the session ends, resuming it when it breaks.</summary>
+        private async Task ReadServerStreamAsync(HttpResponseMessage first, SessionState session, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage? current = first;
+            var position = new StreamPosition();
+            try
+            {
+                for (int failures = 0; current is not null && failures <= options.MaxStreamResumptions; failures++)
+                {
+                    try
+                    {
+                        await ReadEventsAsync(current, position, async message =>
+                        {
+                            if (message.IsRequest || message.IsNotification)
+                            {
+                                await HandleIncomingAsync(message, session, CurrentCallbacks(), null, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            return false;
+                        }, CurrentCallbacks(), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (McpAuthException ex)
+                    {
+                        CurrentCallbacks().Debug("The server-to-client stream failed: " + ex.Message);
+                    }
+                    finally
+                    {
+                        current.Dispose();
+                        current = null;
+                    }
+
+                    if (!ReferenceEquals(state, session))
+                    {
+                        return;
+                    }
+
+                    await Task.Delay(position.Delay(options.DefaultRetryDelay), cancellationToken).ConfigureAwait(false);
+                    HttpResponseMessage next = await OpenEventStreamAsync(position.LastEventId, session, CurrentCallbacks(), cancellationToken).ConfigureAwait(false);
+                    if (IsEventStream(next))
+                    {
+                        current = next;
+                    }
+                    else
+                    {
+                        next.Dispose();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || ex is McpAuthException || ex is ObjectDisposedException)
+            {
+                // The session ended, or the server stopped offering the stream.
+            }
+            finally
+            {
+                current?.Dispose();
             }
         }
 
@@ -836,6 +983,33 @@ namespace McpAuth.Core.Mcp
             }
 
             return sb.ToString().Trim();
+        }
+
+        /// <summary>Where a stream was: the last event id and the server's retry interval.</summary>
+        private sealed class StreamPosition
+        {
+            public string? LastEventId { get; private set; }
+
+            public TimeSpan? Retry { get; private set; }
+
+            public void Update(SseParser<string> parser)
+            {
+                if (!string.IsNullOrEmpty(parser.LastEventId))
+                {
+                    LastEventId = parser.LastEventId;
+                }
+
+                if (parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != System.Threading.Timeout.InfiniteTimeSpan)
+                {
+                    Retry = parser.ReconnectionInterval;
+                }
+            }
+
+            public TimeSpan Delay(TimeSpan fallback)
+            {
+                TimeSpan delay = Retry ?? fallback;
+                return delay > TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : delay;
+            }
         }
 
         private sealed class SessionState

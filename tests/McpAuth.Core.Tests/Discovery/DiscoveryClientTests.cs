@@ -378,6 +378,19 @@ namespace McpAuth.Core.Tests.Discovery
         }
 
         [Fact]
+        public async Task Server_without_prm_accepts_origin_metadata_whose_issuer_has_a_path_on_the_same_origin()
+        {
+            var routes = new Dictionary<string, TestResponse>();
+            using var mcp = new TestHttpServer(routes);
+            routes["/.well-known/oauth-authorization-server"] = TestResponse.Json(Asm(mcp.Origin + "/oauth"));
+
+            DiscoveryResult result = await Discover(mcp.Url("/mcp"));
+
+            Assert.True(result.IsLegacy);
+            Assert.Equal(mcp.Origin + "/oauth", result.AuthorizationServer.IssuerString);
+        }
+
+        [Fact]
         public async Task Server_without_prm_refuses_origin_metadata_for_another_issuer()
         {
             var routes = new Dictionary<string, TestResponse>();
