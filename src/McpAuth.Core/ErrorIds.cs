@@ -47,6 +47,7 @@ namespace McpAuth.Core
         public const string InsufficientScope = "InsufficientScope";
         public const string DeviceCodeNotSupported = "DeviceCodeNotSupported";
         public const string BrowserUnavailable = "BrowserUnavailable";
+        public const string TokenNotAvailable = "TokenNotAvailable";
         public const string InvalidClient = "InvalidClient";
         public const string InvalidClientKey = "InvalidClientKey";
         public const string InvalidCallbackUrl = "InvalidCallbackUrl";

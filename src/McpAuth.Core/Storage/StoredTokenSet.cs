@@ -27,6 +27,10 @@ namespace McpAuth.Core.Storage
         [JsonPropertyName("expires_at")]
         public DateTimeOffset? ExpiresAt { get; init; }
 
+        /// <summary>Gets when the tokens were received (with expires_at, the token's lifetime).</summary>
+        [JsonPropertyName("issued_at")]
+        public DateTimeOffset? IssuedAt { get; init; }
+
         /// <summary>Gets the OpenID Connect ID token, when one was issued.</summary>
         [JsonPropertyName("id_token")]
         public Secret? IdToken { get; init; }

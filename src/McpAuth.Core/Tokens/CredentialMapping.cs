@@ -16,6 +16,7 @@ namespace McpAuth.Core.Tokens
             TokenType = tokens.TokenType,
             Scopes = tokens.Scopes,
             ExpiresAt = tokens.ExpiresAt,
+            IssuedAt = tokens.IssuedAt,
             IdToken = tokens.IdToken,
         };
 
@@ -26,7 +27,10 @@ namespace McpAuth.Core.Tokens
                 return null;
             }
 
-            return new TokenSet(stored.AccessToken, stored.TokenType ?? "Bearer", stored.Scopes ?? Array.Empty<string>(), stored.ExpiresAt, issuer, resource, stored.RefreshToken, stored.IdToken);
+            return new TokenSet(stored.AccessToken, stored.TokenType ?? "Bearer", stored.Scopes ?? Array.Empty<string>(), stored.ExpiresAt, issuer, resource, stored.RefreshToken, stored.IdToken)
+            {
+                IssuedAt = stored.IssuedAt,
+            };
         }
 
         public static StoredClientIdentity ToStored(ClientIdentity client) => new StoredClientIdentity(client.ClientId, client.Source)

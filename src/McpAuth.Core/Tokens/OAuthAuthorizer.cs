@@ -79,7 +79,7 @@ namespace McpAuth.Core.Tokens
                 return;
             }
 
-            if (current.IsExpired(DateTimeOffset.UtcNow, Options.ExpirySkew) && current.RefreshToken is not null)
+            if (Stale(current) && current.RefreshToken is not null)
             {
                 current = await RefreshAsync(current, force: false, callbacks, cancellationToken).ConfigureAwait(false) ?? tokens;
             }
@@ -135,7 +135,7 @@ namespace McpAuth.Core.Tokens
                     if (await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false) && !ReferenceEquals(tokens, rejected))
                     {
                         TokenSet loaded = tokens!;
-                        if (!loaded.IsExpired(DateTimeOffset.UtcNow, Options.ExpirySkew))
+                        if (!Stale(loaded))
                         {
                             callbacks.Verbose($"Using the stored credential for {resourceIndicator} from {Issuer} (expires {loaded.ExpiresAt:u}).");
                             return true;
@@ -183,7 +183,7 @@ namespace McpAuth.Core.Tokens
                     return;
                 }
 
-                if (tokens is not null && (forceRefresh || tokens.IsExpired(DateTimeOffset.UtcNow, Options.ExpirySkew)) && tokens.RefreshToken is not null)
+                if (tokens is not null && (forceRefresh || Stale(tokens)) && tokens.RefreshToken is not null)
                 {
                     if (await RefreshLockedAsync(tokens, force: forceRefresh, callbacks, cancellationToken).ConfigureAwait(false) is not null)
                     {
@@ -191,7 +191,7 @@ namespace McpAuth.Core.Tokens
                     }
                 }
 
-                if (tokens is null || tokens.IsExpired(DateTimeOffset.UtcNow, Options.ExpirySkew) || forceRefresh)
+                if (tokens is null || Stale(tokens) || forceRefresh)
                 {
                     await SignInAsync(null, scopes, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
                 }
@@ -208,6 +208,24 @@ namespace McpAuth.Core.Tokens
             tokens = null;
             client = null;
             storeChecked = true;
+        }
+
+        /// <summary>Forgets the tokens here and in the store; the client identity and discovery results stay.</summary>
+        public async Task ForgetTokensAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                tokens = null;
+                if (key is not null)
+                {
+                    await CreateStore(callbacks).UpdateAsync(key, record => record is null ? null : record with { Tokens = null }, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
 
         /// <summary>Revokes the held tokens at the authorization server (RFC 7009), best effort.</summary>
@@ -277,7 +295,7 @@ namespace McpAuth.Core.Tokens
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (!ReferenceEquals(tokens, current) && tokens is not null && !tokens.IsExpired(DateTimeOffset.UtcNow, Options.ExpirySkew))
+                if (!ReferenceEquals(tokens, current) && tokens is not null && !Stale(tokens))
                 {
                     return tokens;
                 }
@@ -311,7 +329,7 @@ namespace McpAuth.Core.Tokens
             await store.UpdateAsync(key, record =>
             {
                 TokenSet? stored = CredentialMapping.FromStored(record?.Tokens, asm.Issuer, current.Resource);
-                if (stored is not null && !SameRefreshToken(stored, current) && !stored.IsExpired(DateTimeOffset.UtcNow, Options.ExpirySkew) && !force)
+                if (stored is not null && !SameRefreshToken(stored, current) && !Stale(stored) && !force)
                 {
                     callbacks.Verbose("Another process already refreshed the token; using its result.");
                     result = stored;
@@ -352,6 +370,8 @@ namespace McpAuth.Core.Tokens
 
             return result;
         }
+
+        private bool Stale(TokenSet? t) => t is not null && t.IsExpired(DateTimeOffset.UtcNow, t.RenewalSkew(Options.ExpirySkew));
 
         private static bool SameRefreshToken(TokenSet a, TokenSet b)
             => a.RefreshToken is not null && b.RefreshToken is not null && a.RefreshToken.Equals(b.RefreshToken);

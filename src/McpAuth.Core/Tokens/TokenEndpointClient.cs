@@ -466,7 +466,10 @@ namespace McpAuth.Core.Tokens
                 asm.Issuer,
                 resource,
                 refreshToken,
-                Secret.FromNullable(GetString(body, "id_token")));
+                Secret.FromNullable(GetString(body, "id_token")))
+            {
+                IssuedAt = Clock(),
+            };
             callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}: scopes '{string.Join(" ", scopes)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
             return tokens;
         }

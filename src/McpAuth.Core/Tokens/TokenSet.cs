@@ -44,6 +44,24 @@ namespace McpAuth.Core.Tokens
         /// <summary>Gets when the access token expires; null when the server did not say.</summary>
         public DateTimeOffset? ExpiresAt { get; }
 
+        /// <summary>Gets or sets when the tokens were received; with <see cref="ExpiresAt"/> it gives the token's lifetime.</summary>
+        public DateTimeOffset? IssuedAt { get; set; }
+
+        /// <summary>
+        /// Gets how long before expiry to renew: <paramref name="maximum"/>, but never more than a tenth of
+        /// the token's lifetime, so short-lived tokens are not refreshed on every request.
+        /// </summary>
+        public TimeSpan RenewalSkew(TimeSpan maximum)
+        {
+            if (ExpiresAt is DateTimeOffset at && IssuedAt is DateTimeOffset issued && at > issued)
+            {
+                var tenth = TimeSpan.FromTicks((at - issued).Ticks / 10);
+                return tenth < maximum ? tenth : maximum;
+            }
+
+            return maximum;
+        }
+
         /// <summary>Gets the OpenID Connect ID token, when one came with the response.</summary>
         public Secret? IdToken { get; }
 
@@ -61,7 +79,7 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>Returns a copy with another refresh token (for example after rotation).</summary>
         public TokenSet WithRefreshToken(Secret? refreshToken) =>
-            new TokenSet(AccessToken, TokenType, Scopes, ExpiresAt, Issuer, Resource, refreshToken, IdToken);
+            new TokenSet(AccessToken, TokenType, Scopes, ExpiresAt, Issuer, Resource, refreshToken, IdToken) { IssuedAt = IssuedAt };
 
         public override string ToString()
         {

@@ -1,0 +1,69 @@
+using System.Management.Automation;
+using McpAuth.Core;
+using McpAuth.Core.Mcp;
+using McpAuth.Core.Tokens;
+
+namespace McpAuth.Commands
+{
+    /// <summary>
+    /// Gets the access token for an MCP server: silently from memory or the credential store, refreshed
+    /// before it expires. With -Scopes, requires those scopes (step-up with consent when missing).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "McpToken", DefaultParameterSetName = UriSet)]
+    [OutputType(typeof(McpAccessToken), typeof(string))]
+    public sealed class GetMcpTokenCommand : McpServerCmdletBase
+    {
+        /// <summary>Gets or sets scopes the token must have; missing ones are requested with consent.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Scopes { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether to refresh the token now, even when it is still valid.</summary>
+        [Parameter]
+        public SwitchParameter ForceRefresh { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether to return the token as a plain string instead of an object with a SecureString.</summary>
+        [Parameter]
+        public SwitchParameter AsPlainText { get; set; }
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            TokenSet tokens;
+            try
+            {
+                tokens = RunEngine(async (callbacks, token) =>
+                {
+                    McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
+                    OAuthAuthorizer oauth = connection.OAuth!;
+                    if (!oauth.HasToken)
+                    {
+                        // Connecting would have signed in had the server asked for a token.
+                        throw new McpAuthException(
+                            ErrorIds.TokenNotAvailable,
+                            McpErrorKind.InvalidOperation,
+                            $"{connection.ServerUri} did not ask for a token: it accepts requests without sign-in, so there is no token to return.",
+                            connection.ServerUri);
+                    }
+
+                    await oauth.EnsureSignedInAsync(Scopes, ForceRefresh.IsPresent, callbacks, token).ConfigureAwait(false);
+                    return oauth.Tokens!;
+                });
+            }
+            catch (McpAuthException ex)
+            {
+                WriteEngineError(ex);
+                return;
+            }
+
+            if (AsPlainText.IsPresent)
+            {
+                WriteObject(tokens.AccessToken.Reveal());
+            }
+            else
+            {
+                WriteObject(new McpAccessToken(TargetUri, tokens));
+            }
+        }
+    }
+}
