@@ -116,7 +116,6 @@ namespace McpAuth
                     ClientMetadataUrl = ClientMetadataUrl,
                     TokenEndpointAuthMethod = TokenEndpointAuthMethod,
                     PrivateKeyPem = PrivateKeyPath is null ? null : SecureStrings.ReadKeyFile(PrivateKeyPath),
-                    Scopes = Scopes,
                 },
             };
             options.Store = CredentialStoreParameter.ToOptions(CredentialStore);

@@ -81,7 +81,7 @@ namespace McpAuth.Core.Tokens
 
             if (Stale(current) && current.RefreshToken is not null)
             {
-                current = await RefreshAsync(current, force: false, callbacks, cancellationToken).ConfigureAwait(false) ?? tokens;
+                current = await RefreshAsync(current, callbacks, cancellationToken).ConfigureAwait(false) ?? tokens;
             }
 
             if (current is not null)
@@ -132,12 +132,17 @@ namespace McpAuth.Core.Tokens
                 if (!storeChecked)
                 {
                     storeChecked = true;
-                    if (await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false) && !ReferenceEquals(tokens, rejected))
+                    if (await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false))
                     {
-                        TokenSet loaded = tokens!;
-                        if (!Stale(loaded))
+                        // A stored token the server has not rejected yet: use it, or renew it (once per machine).
+                        if (!Stale(tokens))
                         {
-                            callbacks.Verbose($"Using the stored credential for {resourceIndicator} from {Issuer} (expires {loaded.ExpiresAt:u}).");
+                            callbacks.Verbose($"Using the stored credential for {resourceIndicator} from {Issuer} (expires {tokens!.ExpiresAt:u}).");
+                            return true;
+                        }
+
+                        if (tokens!.RefreshToken is not null && await RefreshLockedAsync(tokens, callbacks, cancellationToken).ConfigureAwait(false) is not null)
+                        {
                             return true;
                         }
                     }
@@ -145,7 +150,7 @@ namespace McpAuth.Core.Tokens
 
                 if (tokens?.RefreshToken is not null && attempt <= 1)
                 {
-                    if (await RefreshLockedAsync(tokens, force: true, callbacks, cancellationToken).ConfigureAwait(false) is not null)
+                    if (await RefreshLockedAsync(tokens, callbacks, cancellationToken).ConfigureAwait(false) is not null)
                     {
                         return true;
                     }
@@ -185,7 +190,7 @@ namespace McpAuth.Core.Tokens
 
                 if (tokens is not null && (forceRefresh || Stale(tokens)) && tokens.RefreshToken is not null)
                 {
-                    if (await RefreshLockedAsync(tokens, force: forceRefresh, callbacks, cancellationToken).ConfigureAwait(false) is not null)
+                    if (await RefreshLockedAsync(tokens, callbacks, cancellationToken).ConfigureAwait(false) is not null)
                     {
                         return;
                     }
@@ -290,7 +295,7 @@ namespace McpAuth.Core.Tokens
             _ => callbacks.IsInteractive,
         };
 
-        private async Task<TokenSet?> RefreshAsync(TokenSet current, bool force, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        private async Task<TokenSet?> RefreshAsync(TokenSet current, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -300,7 +305,7 @@ namespace McpAuth.Core.Tokens
                     return tokens;
                 }
 
-                return await RefreshLockedAsync(tokens ?? current, force, callbacks, cancellationToken).ConfigureAwait(false);
+                return await RefreshLockedAsync(tokens ?? current, callbacks, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -309,11 +314,12 @@ namespace McpAuth.Core.Tokens
         }
 
         /// <summary>
-        /// Refreshes under the store's cross-process lock: re-reads the record first and adopts a token
-        /// another process already renewed; persists the rotated refresh token before releasing the lock.
-        /// Returns null when the refresh token is dead (the dead tokens are cleared).
+        /// Refreshes under the store's cross-process lock: re-reads the record first and adopts a fresh token
+        /// another process already obtained (any access token other than <paramref name="current"/>); else
+        /// refreshes with the newest stored refresh token and persists the rotated one before releasing the
+        /// lock. Returns null when the refresh token is dead (the dead tokens are cleared).
         /// </summary>
-        private async Task<TokenSet?> RefreshLockedAsync(TokenSet current, bool force, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        private async Task<TokenSet?> RefreshLockedAsync(TokenSet current, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             if (client is null || authorizationServer is null || key is null)
             {
@@ -329,7 +335,7 @@ namespace McpAuth.Core.Tokens
             await store.UpdateAsync(key, record =>
             {
                 TokenSet? stored = CredentialMapping.FromStored(record?.Tokens, asm.Issuer, current.Resource);
-                if (stored is not null && !SameRefreshToken(stored, current) && !Stale(stored) && !force)
+                if (stored is not null && !stored.AccessToken.Equals(current.AccessToken) && !Stale(stored))
                 {
                     callbacks.Verbose("Another process already refreshed the token; using its result.");
                     result = stored;
@@ -372,9 +378,6 @@ namespace McpAuth.Core.Tokens
         }
 
         private bool Stale(TokenSet? t) => t is not null && t.IsExpired(DateTimeOffset.UtcNow, t.RenewalSkew(Options.ExpirySkew));
-
-        private static bool SameRefreshToken(TokenSet a, TokenSet b)
-            => a.RefreshToken is not null && b.RefreshToken is not null && a.RefreshToken.Equals(b.RefreshToken);
 
         /// <summary>Loads the newest stored credential for this server. Returns true when one was found.</summary>
         private async Task<bool> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
