@@ -1,3 +1,4 @@
+using McpAuth.Testing;
 using System;
 using McpAuth.Core.Registration;
 using System.Text;

@@ -1,3 +1,4 @@
+using McpAuth.Testing;
 using System;
 using System.Collections.Generic;
 using System.IO;

@@ -1,3 +1,4 @@
+using McpAuth.Testing;
 using McpAuth.Core.Tests;
 using System;
 using System.Collections.Generic;
