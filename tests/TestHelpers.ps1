@@ -53,3 +53,38 @@ function Get-FixtureRequests {
     param($Fixture)
     (Invoke-RestMethod -Uri "$($Fixture.Admin)/requests").requests
 }
+
+# An -AuthorizationHandler that plays the browser against the fixture's auto-consent: follows the redirects
+# (keeping cookies) to McpAuth's loopback callback and returns that URL. $script:LastCallback keeps it.
+$script:AutoConsent = {
+    param([uri] $Url)
+    $handler = [System.Net.Http.HttpClientHandler]::new()
+    $handler.CookieContainer = [System.Net.CookieContainer]::new()
+    $handler.AllowAutoRedirect = $false
+    $client = [System.Net.Http.HttpClient]::new($handler)
+    $next = $Url
+    for ($i = 0; $i -lt 30; $i++) {
+        $location = $client.GetAsync($next).GetAwaiter().GetResult().Headers.Location
+        if ($null -eq $location) { throw "no redirect from $next" }
+        if (-not $location.IsAbsoluteUri) { $location = [uri]::new($next, $location) }
+        if ($location.Host -eq '127.0.0.1' -and $location.AbsolutePath -eq '/callback') {
+            $script:LastCallback = $location
+            return $location
+        }
+        $next = $location
+    }
+    throw 'too many redirects'
+}
+
+function Get-FixtureEvents {
+    param($Fixture, [string] $Type)
+    (Invoke-RestMethod -Uri "$($Fixture.Admin)/log").events | Where-Object { -not $Type -or $_.type -eq $Type }
+}
+
+# Tests never open a browser or wait for a person, and never touch the user's real keychain.
+function Initialize-McpAuthTestSession {
+    $env:MCPAUTH_NONINTERACTIVE = '1'
+    $env:MCPAUTH_NO_BROWSER = '1'
+    $env:MCPAUTH_CREDENTIAL_STORE = 'memory'
+    Reset-McpCredentialStore -CredentialStore Memory -Force
+}
