@@ -87,8 +87,10 @@ namespace McpAuth.HostedTests
         {
             using HostedPowerShell ps = NewShell();
             ps.Run("Connect-McpServer $u -AuthorizationHandler $AutoConsent -CredentialStore Memory -Force | Out-Null", Vars()).ThrowIfErrors();
-            WaitForExpiry();
+
+            // Counted before expiry: whatever renews the token after it expires, it is renewed once in all.
             int refreshes = Grants("refresh_token").Count;
+            WaitForExpiry();
             var iss = InitialSessionState.CreateDefault2();
             iss.ImportPSModule(new[] { ModuleLocator.ModuleManifest });
             using RunspacePool pool = RunspaceFactory.CreateRunspacePool(iss);
@@ -195,8 +197,8 @@ namespace McpAuth.HostedTests
         {
             using HostedPowerShell ps = NewShell();
             ps.Run("Connect-McpServer $u -AuthorizationHandler $AutoConsent -Scopes mcp:read -CredentialStore Memory -Force | Out-Null", Vars()).ThrowIfErrors();
-            int refreshes = Grants("refresh_token").Count;
             server.AdminPost("/log/clear");
+            int refreshes = Grants("refresh_token").Count;
             PsResult r = ps.Run("Invoke-McpTool -Uri $u write @{ text = 'x' }; (Get-McpServer -Name $u).Scopes -join ' '", Vars());
             r.ThrowIfErrors();
             Assert.Equal("written", r.Output[0].BaseObject);
