@@ -104,6 +104,7 @@ namespace McpAuth
             var options = new SignInOptions
             {
                 Method = method,
+                MethodChosen = ClientCredentials.IsPresent || UseDeviceCode.IsPresent || AuthorizationHandler is not null || NoBrowser.IsPresent,
                 AuthorizationHandler = AuthorizationHandler,
                 NoBrowser = NoBrowser.IsPresent,
                 Scopes = Scopes,

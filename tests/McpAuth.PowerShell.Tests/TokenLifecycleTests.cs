@@ -140,6 +140,21 @@ namespace McpAuth.HostedTests
         }
 
         [Fact]
+        public void A_machine_identity_signs_in_again_with_client_credentials_in_a_new_process_after_expiry()
+        {
+            (int code, string _, string error) = HostProcess.Run(
+                $"Connect-McpServer '{server.Mcp}' -ClientCredentials -ClientId mcpauth-machine -ClientSecret ([System.Net.NetworkCredential]::new('', 'fixture-secret-1234567890').SecurePassword) | Out-Null",
+                StoreEnvironment());
+            Assert.True(code == 0, error);
+            WaitForExpiry();
+            int grants = Grants("client_credentials").Count;
+            (code, string output, error) = HostProcess.Run($"Invoke-McpTool -Uri '{server.Mcp}' whoami", StoreEnvironment());
+            Assert.True(code == 0, error);
+            Assert.Contains("mcpauth-machine", output);
+            Assert.Equal(grants + 1, Grants("client_credentials").Count);
+        }
+
+        [Fact]
         public void Four_processes_on_an_expired_token_refresh_once_and_never_present_a_rotated_refresh_token()
         {
             SignInInChildProcess();

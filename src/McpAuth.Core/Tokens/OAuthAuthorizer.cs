@@ -402,6 +402,13 @@ namespace McpAuth.Core.Tokens
                 return false;
             }
 
+            if (!Options.MethodChosen && record.AuthorizedBy is AuthorizationMethod.ClientCredentials or AuthorizationMethod.DeviceCode)
+            {
+                // Sign in again the way this credential was obtained (a handler script block cannot be stored).
+                Options.Method = record.AuthorizedBy.Value;
+                callbacks.Verbose($"The stored credential was obtained with {Options.Method}; a new sign-in will use it again.");
+            }
+
             authorizationServer = asm;
             client = storedClient;
             key = record.Key;

@@ -11,6 +11,12 @@ namespace McpAuth.Core.Tokens
         /// <summary>Gets or sets how the user authorizes (the connection remembers it for later step-ups).</summary>
         public AuthorizationMethod Method { get; set; } = AuthorizationMethod.Browser;
 
+        /// <summary>
+        /// Gets or sets a value indicating whether the caller chose <see cref="Method"/>; when not, a stored
+        /// credential's method (device code, client credentials) is used again for later sign-ins.
+        /// </summary>
+        public bool MethodChosen { get; set; }
+
         /// <summary>Gets or sets the caller's handler for <see cref="AuthorizationMethod.Handler"/> (run through IEngineCallbacks).</summary>
         public object? AuthorizationHandler { get; set; }
 
