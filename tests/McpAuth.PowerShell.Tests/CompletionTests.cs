@@ -178,7 +178,7 @@ namespace McpAuth.HostedTests
             string cwd = Directory.CreateTempSubdirectory("mcpauth-completion-").FullName;
             try
             {
-                HostRun run = McpAuthHost.Run(
+                ProcessResult run = McpAuthHost.Run(
                     CompleteFunction
                     + "Complete uri 'Invoke-McpTool -Uri '\n"
                     + "Complete name 'Invoke-McpTool -Name '\n"
@@ -204,7 +204,7 @@ namespace McpAuth.HostedTests
         [Fact]
         public void Stored_credentials_complete_and_disconnect_offers_live_connections_only()
         {
-            HostRun run = McpAuthHost.Run(
+            ProcessResult run = McpAuthHost.Run(
                 AutoConsent.Define
                 + CompleteFunction
                 + $"$null = Connect-McpServer {server.Mcp} -AuthorizationHandler $AutoConsent -CredentialStore Memory\n"
@@ -234,7 +234,7 @@ namespace McpAuth.HostedTests
         {
             // Client credentials could sign in silently, so a connection whose token was removed must offer
             // nothing rather than ask the authorization server for a new one; a browser connection likewise.
-            HostRun run = McpAuthHost.Run(
+            ProcessResult run = McpAuthHost.Run(
                 AutoConsent.Define
                 + CompleteFunction
                 + "function global:Log { [System.Net.Http.HttpClient]::new().GetStringAsync($admin + '/log').GetAwaiter().GetResult() }\n"
@@ -303,7 +303,7 @@ function global:Complete([string] $label, [string] $line) {
             return result;
         }
 
-        private static JsonObject Log(HostRun run, string marker)
+        private static JsonObject Log(ProcessResult run, string marker)
         {
             string line = run.StdOut.Split('\n').Single(l => l.StartsWith(marker + " ", StringComparison.Ordinal));
             return JsonNode.Parse(line.Substring(marker.Length + 1))!.AsObject();

@@ -8,7 +8,6 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Runtime.Loader;
 using System.Text.Json.Nodes;
-using System.Threading.Tasks;
 using McpAuth.Testing;
 using Xunit;
 
@@ -117,7 +116,7 @@ $global:OtherStorage = $script:ext.GetType('Microsoft.Identity.Client.Extensions
                 ["DBUS_SESSION_BUS_ADDRESS"] = keyring.Address,
                 ["MCPAUTH_STORE_DIR"] = Path.Combine(temp.Path, "store"),
             };
-            HostRun run = McpAuthHost.Run(
+            ProcessResult run = McpAuthHost.Run(
                 "'LOADED ' + (@(Get-Module | ForEach-Object Name) -join ',')\n"
                 + "'OTHER BEFORE ' + $global:OtherApp.AppConfig.ClientId + ' ' + $global:OtherApp.GetType().Assembly.GetName().Version\n"
                 + "Import-Module $env:MCPAUTH_MANIFEST\n"
@@ -139,7 +138,7 @@ $global:OtherStorage = $script:ext.GetType('Microsoft.Identity.Client.Extensions
                 module: other,
                 extraEnvironment: new Dictionary<string, string?> { ["MCPAUTH_MANIFEST"] = ModuleLocator.ModuleManifest, ["MCPAUTH_MCP"] = server.Mcp });
             Assert.True(run.ExitCode == 0, run.ToString());
-            List<string> lines = run.Lines;
+            List<string> lines = run.Lines();
 
             Assert.Equal("LOADED OtherMsal", lines[0]);
             Assert.Equal("OTHER BEFORE other-module-client 4.61.3.0", lines[1]);
@@ -165,7 +164,7 @@ $json = [System.Reflection.Assembly]::Load('System.Text.Json')
 $global:RuntimeJson = $json
 $global:Parsed = $json.GetType('System.Text.Json.JsonDocument', $true)::Parse('{""n"":41}').RootElement.GetProperty('n').GetInt32()
 ");
-            HostRun run = McpAuthHost.Run(
+            ProcessResult run = McpAuthHost.Run(
                 "'BEFORE ' + $global:Parsed + ' ' + [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($global:RuntimeJson).GetType().Name\n"
                 + "Import-Module $env:MCPAUTH_MANIFEST\n"
                 + "$c = Connect-McpServer $env:MCPAUTH_PUBLIC\n"
@@ -176,7 +175,7 @@ $global:Parsed = $json.GetType('System.Text.Json.JsonDocument', $true)::Parse('{
                 module: other,
                 extraEnvironment: new Dictionary<string, string?> { ["MCPAUTH_MANIFEST"] = ModuleLocator.ModuleManifest, ["MCPAUTH_PUBLIC"] = server.Public });
             Assert.True(run.ExitCode == 0, run.ToString());
-            List<string> lines = run.Lines;
+            List<string> lines = run.Lines();
 
             Assert.Equal("BEFORE 41 DefaultAssemblyLoadContext", lines[0]);
             Assert.Contains("ECHO after the runtime json", lines);
@@ -237,38 +236,14 @@ $global:Parsed = $json.GetType('System.Text.Json.JsonDocument', $true)::Parse('{
         }
     }
 
-    /// <summary>The result of one mcpauth-host run.</summary>
-    public sealed record HostRun(int ExitCode, string StdOut, string StdErr)
-    {
-        public List<string> Lines => StdOut.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-
-        public override string ToString() => $"exit {ExitCode}\nstdout:\n{StdOut}\nstderr:\n{StdErr}";
-    }
-
     /// <summary>
-    /// Runs a script in a fresh process: tests/McpAuth.Host (mcpauth-host), which imports a module (McpAuth
-    /// by default) and then runs the script. The child never inherits this process's store settings or bus.
+    /// Runs a script in a fresh mcpauth-host process (tests/McpAuth.Host) that first imports
+    /// <c>module</c> (McpAuth by default; another module's .psm1 for the "import after" tests). Built on
+    /// ChildProcess, so the child never inherits this process's store settings or session bus.
     /// </summary>
     public static class McpAuthHost
     {
-        public static string HostDll
-        {
-            get
-            {
-                // Same configuration as these tests: .../bin/<Configuration>/<tfm>/.
-                string tfmDir = Path.GetFileName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!;
-                string configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
-                string path = Path.Combine(ModuleLocator.RepoRoot, "tests", "McpAuth.Host", "bin", configuration, tfmDir, "mcpauth-host.dll");
-                if (!File.Exists(path))
-                {
-                    throw new InvalidOperationException("mcpauth-host is not built: " + path + " is missing. Run: dotnet build McpAuth.sln");
-                }
-
-                return path;
-            }
-        }
-
-        public static HostRun Run(
+        public static ProcessResult Run(
             string command,
             IReadOnlyDictionary<string, string?> environment,
             string? module = null,
@@ -277,44 +252,27 @@ $global:Parsed = $json.GetType('System.Text.Json.JsonDocument', $true)::Parse('{
             string? workingDirectory = null,
             TimeSpan? timeout = null)
         {
-            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-            var info = new ProcessStartInfo(dotnet)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-                WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
-            };
-            info.ArgumentList.Add(HostDll);
-            info.ArgumentList.Add("-Module");
-            info.ArgumentList.Add(module ?? ModuleLocator.ModuleManifest);
-            info.ArgumentList.Add("-Command");
-            info.ArgumentList.Add((prelude ?? string.Empty) + command);
-            foreach (string name in new[] { "MCPAUTH_CREDENTIAL_STORE", "MCPAUTH_STORE_DIR", "MCPAUTH_ALLOW_PLAINTEXT_STORAGE", "MCPAUTH_MODULE", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY" })
-            {
-                info.Environment.Remove(name);
-            }
-
-            info.Environment["MCPAUTH_NO_BROWSER"] = "1";
+            var all = new Dictionary<string, string?> { ["MCPAUTH_NO_BROWSER"] = "1" };
             foreach (KeyValuePair<string, string?> pair in environment.Concat(extraEnvironment ?? new Dictionary<string, string?>()))
             {
-                info.Environment[pair.Key] = pair.Value;
+                all[pair.Key] = pair.Value;
             }
 
-            using Process process = Process.Start(info)!;
-            process.StandardInput.Close();
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit((int)(timeout ?? TimeSpan.FromSeconds(90)).TotalMilliseconds))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException("mcpauth-host did not finish in time:\n" + stdout.Result + "\n" + stderr.Result);
-            }
-
-            process.WaitForExit();
-            return new HostRun(process.ExitCode, stdout.Result, stderr.Result);
+            ProcessStartInfo info = ChildProcess.Info(
+                ChildProcess.DotnetHost,
+                all,
+                HostProcess.HostDll,
+                "-Module",
+                module ?? ModuleLocator.ModuleManifest,
+                "-Command",
+                (prelude ?? string.Empty) + command);
+            info.Environment.Remove("MCPAUTH_MODULE"); // the -Module argument decides what is imported first
+            info.WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory;
+            return ChildProcess.Run(info, timeout ?? TimeSpan.FromSeconds(90));
         }
+
+        /// <summary>The non-empty lines a run wrote to stdout.</summary>
+        public static List<string> Lines(this ProcessResult run) => run.StdOut.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
     }
 
     /// <summary>A temporary folder deleted at the end of a test.</summary>
@@ -336,82 +294,6 @@ $global:Parsed = $json.GetType('System.Text.Json.JsonDocument', $true)::Parse('{
             catch (IOException)
             {
             }
-        }
-    }
-
-    /// <summary>
-    /// A private D-Bus session bus with gnome-keyring-daemon, started with .ci/keyring.sh (as CI does);
-    /// Dispose stops both daemons by pid. Fails loudly when the packages are missing.
-    /// </summary>
-    internal sealed class PrivateKeyring : IDisposable
-    {
-        private readonly string dbusPid;
-        private readonly string daemonPid;
-        private readonly string dir;
-
-        private PrivateKeyring(string address, string dbusPid, string daemonPid, string dir)
-        {
-            Address = address;
-            this.dbusPid = dbusPid;
-            this.daemonPid = daemonPid;
-            this.dir = dir;
-        }
-
-        public string Address { get; }
-
-        private static string Script => Path.Combine(ModuleLocator.RepoRoot, ".ci", "keyring.sh");
-
-        public static PrivateKeyring Start()
-        {
-            (int exit, string stdout, string stderr) = Bash(new Dictionary<string, string?>(), "keyring_start && printf '%s\\n%s\\n%s\\n%s\\n' \"$DBUS_SESSION_BUS_ADDRESS\" \"$KEYRING_DBUS_PID\" \"$KEYRING_DAEMON_PID\" \"$KEYRING_DIR\"");
-            string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (exit != 0 || lines.Length != 4)
-            {
-                throw new InvalidOperationException("Could not start a private keyring with .ci/keyring.sh. Install: apt-get install -y --no-install-recommends gnome-keyring libsecret-1-0 libsecret-tools dbus\n" + stdout + stderr);
-            }
-
-            return new PrivateKeyring(lines[0], lines[1], lines[2], lines[3]);
-        }
-
-        public void Dispose() => Bash(
-            new Dictionary<string, string?>
-            {
-                ["DBUS_SESSION_BUS_ADDRESS"] = Address,
-                ["KEYRING_DBUS_PID"] = dbusPid,
-                ["KEYRING_DAEMON_PID"] = daemonPid,
-                ["KEYRING_DIR"] = dir,
-            },
-            "keyring_stop");
-
-        private static (int Exit, string StdOut, string StdErr) Bash(IReadOnlyDictionary<string, string?> environment, string command)
-        {
-            var info = new ProcessStartInfo("bash")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add("source \"$1\" && " + command);
-            info.ArgumentList.Add("bash");
-            info.ArgumentList.Add(Script);
-            info.Environment.Remove("DBUS_SESSION_BUS_ADDRESS");
-            foreach (KeyValuePair<string, string?> pair in environment)
-            {
-                info.Environment[pair.Key] = pair.Value;
-            }
-
-            using Process process = Process.Start(info)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(30000))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException("keyring.sh did not finish in time.");
-            }
-
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result, stderr.Result);
         }
     }
 }
