@@ -28,6 +28,7 @@ namespace McpAuth
         [Parameter(ParameterSetName = UriSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ServerUri")]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
         public Uri Uri { get; set; } = null!;
 
         /// <summary>Gets or sets the seconds one HTTP request may take when a new connection is made.</summary>

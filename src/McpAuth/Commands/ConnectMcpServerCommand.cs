@@ -22,6 +22,7 @@ namespace McpAuth.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ServerUri")]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
         public Uri Uri { get; set; } = null!;
 
         /// <summary>Gets or sets the seconds one HTTP request may take.</summary>

@@ -15,6 +15,7 @@ namespace McpAuth.Commands
         /// <summary>Gets or sets the MCP server whose credentials to list; all when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ServerUri")]
+        [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
         public Uri? Uri { get; set; }
 
         /// <summary>Gets or sets the credential store to read: Keychain (default), Memory or Plaintext.</summary>

@@ -13,6 +13,7 @@ namespace McpAuth.Commands
         /// <summary>Gets or sets wildcard patterns of tool names to return; all tools when omitted.</summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(Completion.ToolNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <inheritdoc/>

@@ -15,11 +15,13 @@ namespace McpAuth.Commands
         /// <summary>Gets or sets the tool's name.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ToolNameCompleter))]
         public string Name { get; set; } = null!;
 
         /// <summary>Gets or sets the tool's arguments: a hashtable or an object with properties.</summary>
         [Parameter(Position = 1)]
         [Alias("Args")]
+        [ArgumentCompleter(typeof(Completion.ToolArgumentsCompleter))]
         public object? Arguments { get; set; }
 
         /// <summary>Gets or sets a value indicating whether to return the whole result object instead of its content.</summary>

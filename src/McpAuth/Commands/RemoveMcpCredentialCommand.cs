@@ -20,6 +20,7 @@ namespace McpAuth.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ServerUri")]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
         public Uri Uri { get; set; } = null!;
 
         /// <summary>Gets or sets the issuer whose credential to remove; all issuers for the server when omitted.</summary>
