@@ -68,6 +68,12 @@ namespace McpAuth.HostedTests
             {
                 Assert.StartsWith(DependencyDirectory + Path.DirectorySeparatorChar, a.Location);
             }
+
+            // The netstandard polyfills the runtime also has are the runtime's: one Span<T>, one Memory<T>.
+            foreach (string polyfill in new[] { "System.Memory", "System.Buffers", "System.Runtime.CompilerServices.Unsafe", "System.Threading.Tasks.Extensions" })
+            {
+                Assert.DoesNotContain(loaded, a => a.GetName().Name == polyfill && AssemblyLoadContext.GetLoadContext(a) == coreContext);
+            }
         }
 
         [Fact]
