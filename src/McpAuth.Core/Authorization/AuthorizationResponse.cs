@@ -69,7 +69,7 @@ namespace McpAuth.Core.Authorization
             {
                 if (!string.Equals(issValues[0], issuer, StringComparison.Ordinal))
                 {
-                    throw IssuerMismatch(issuer, $"says it comes from the issuer {Sanitize(issValues[0])}");
+                    throw IssuerMismatch(issuer, $"says it comes from the issuer {ServerText.Sanitize(issValues[0])}");
                 }
             }
             else if (authorizationServer.AuthorizationResponseIssParameterSupported)
@@ -81,7 +81,7 @@ namespace McpAuth.Core.Authorization
             if (error is not null)
             {
                 string? description = Single(parameters, "error_description", issuer);
-                string detail = description is null ? Sanitize(error) : $"{Sanitize(error)}: {Sanitize(description)}";
+                string detail = description is null ? ServerText.Sanitize(error) : $"{ServerText.Sanitize(error)}: {ServerText.Sanitize(description)}";
                 if (string.Equals(error, "access_denied", StringComparison.Ordinal))
                 {
                     throw new McpAuthException(
@@ -148,22 +148,5 @@ namespace McpAuth.Core.Authorization
             return diff == 0;
         }
 
-        /// <summary>Makes server-supplied text safe to show: no control characters, at most 300 characters.</summary>
-        private static string Sanitize(string text)
-        {
-            var builder = new StringBuilder(Math.Min(text.Length, 300));
-            foreach (char c in text)
-            {
-                if (builder.Length >= 300)
-                {
-                    builder.Append("...");
-                    break;
-                }
-
-                builder.Append(char.IsControl(c) ? ' ' : c);
-            }
-
-            return builder.ToString();
-        }
     }
 }

@@ -322,17 +322,12 @@ namespace McpAuth.Core.Discovery
                 HttpResponseMessage response;
                 try
                 {
-                    response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    response = await PeerRequest.SendAsync(http, request, "server of the " + document, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                catch (McpAuthException ex)
                 {
-                    Note(document, url, "no answer in time");
-                    throw new McpAuthException(ErrorIds.RequestTimedOut, McpErrorKind.Timeout, $"Fetching the {document} from {url} timed out. Check the network and that the server is up, then try again.", url, ex);
-                }
-                catch (HttpRequestException ex)
-                {
-                    Note(document, url, "could not connect");
-                    throw new McpAuthException(ErrorIds.ServerUnreachable, McpErrorKind.ConnectionError, $"Could not reach {url} to fetch the {document}: {ex.Message} Check the URL and the network, then try again.", url, ex);
+                    Note(document, url, ex.ErrorId == ErrorIds.RequestTimedOut ? "no answer in time" : "could not connect");
+                    throw;
                 }
 
                 using (response)

@@ -847,7 +847,7 @@ namespace McpAuth.Core.Mcp
             if (message.Error is JsonObject error)
             {
                 long code = error["code"] is JsonValue c && c.TryGetValue(out long l) ? l : 0;
-                string text = error["message"] is JsonValue mv && mv.TryGetValue(out string? s) ? Sanitize(s) : "(no message)";
+                string text = error["message"] is JsonValue mv && mv.TryGetValue(out string? s) ? ServerText.Sanitize(s) : "(no message)";
                 string errorId = code switch
                 {
                     -32601 => ErrorIds.MethodNotFound,
@@ -860,31 +860,8 @@ namespace McpAuth.Core.Mcp
             return message.Result;
         }
 
-        private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new McpAuthException(
-                    ErrorIds.ServerUnreachable,
-                    McpErrorKind.ConnectionError,
-                    $"Could not reach the MCP server at {Endpoint}: {Innermost(ex).Message}",
-                    Endpoint,
-                    ex);
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new McpAuthException(
-                    ErrorIds.RequestTimedOut,
-                    McpErrorKind.Timeout,
-                    $"The MCP server at {Endpoint} did not answer within {http.Timeout.TotalSeconds:0} seconds.",
-                    Endpoint,
-                    ex);
-            }
-        }
+        private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+            => PeerRequest.SendAsync(http, request, "MCP server", cancellationToken);
 
         private async Task NotifyCancelledAsync(long id, SessionState session, IEngineCallbacks callbacks)
         {
@@ -911,7 +888,7 @@ namespace McpAuth.Core.Mcp
             try
             {
                 string text = await HttpBody.ReadStringAsync(response, 64 * 1024, Endpoint, cancellationToken).ConfigureAwait(false);
-                snippet = Sanitize(text);
+                snippet = ServerText.Sanitize(text);
             }
             catch (McpAuthException)
             {
@@ -957,33 +934,7 @@ namespace McpAuth.Core.Mcp
             }
         }
 
-        private static Exception Innermost(Exception ex)
-        {
-            while (ex.InnerException is not null)
-            {
-                ex = ex.InnerException;
-            }
 
-            return ex;
-        }
-
-        /// <summary>Shortens server-supplied text for an error message and strips control characters.</summary>
-        internal static string Sanitize(string text)
-        {
-            var sb = new StringBuilder(Math.Min(text.Length, 300));
-            foreach (char c in text)
-            {
-                if (sb.Length >= 300)
-                {
-                    sb.Append('…');
-                    break;
-                }
-
-                sb.Append(char.IsControl(c) ? ' ' : c);
-            }
-
-            return sb.ToString().Trim();
-        }
 
         /// <summary>Where a stream was: the last event id and the server's retry interval.</summary>
         private sealed class StreamPosition

@@ -285,7 +285,7 @@ namespace McpAuth.Core.Registration
                 throw new McpAuthException(
                     ErrorIds.ClientRegistrationFailed,
                     McpErrorKind.ProtocolError,
-                    $"The authorization server registered the client with token_endpoint_auth_method '{OAuthErrorResponse.Sanitize(method, Array.Empty<string>(), 40)}', which this client cannot use dynamically. Register a client yourself and pass -ClientId.",
+                    $"The authorization server registered the client with token_endpoint_auth_method '{ServerText.Sanitize(method, 40)}', which this client cannot use dynamically. Register a client yourself and pass -ClientId.",
                     endpoint);
             }
 

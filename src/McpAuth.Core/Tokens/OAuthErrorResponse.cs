@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
 
+using McpAuth.Core.Http;
+
 namespace McpAuth.Core.Tokens
 {
     /// <summary>
@@ -50,73 +52,19 @@ namespace McpAuth.Core.Tokens
             string? description = null;
             if (root.TryGetProperty("error_description", out JsonElement desc) && desc.ValueKind == JsonValueKind.String)
             {
-                description = Sanitize(desc.GetString(), sentValues, MaxDescriptionLength);
+                description = ServerText.Sanitize(desc.GetString(), MaxDescriptionLength, sentValues);
                 if (description.Length == 0)
                 {
                     description = null;
                 }
             }
 
-            return new OAuthErrorResponse(Mask(code, sentValues), description);
+            return new OAuthErrorResponse(ServerText.Mask(code, sentValues), description);
         }
 
         /// <summary>Returns "error" or "error: description", for messages.</summary>
         public string Describe() => Description is null ? Error : Error + ": " + Description;
 
-        /// <summary>
-        /// Makes text from a peer safe to show: control and format characters become spaces, runs of
-        /// whitespace collapse, values we sent are masked, and the result is cut to <paramref name="maxLength"/>.
-        /// </summary>
-        internal static string Sanitize(string? text, IReadOnlyCollection<string> sentValues, int maxLength)
-        {
-            if (string.IsNullOrEmpty(text))
-            {
-                return string.Empty;
-            }
-
-            string masked = Mask(text!, sentValues);
-            var builder = new StringBuilder(Math.Min(masked.Length, maxLength + 1));
-            bool lastWasSpace = false;
-            foreach (char c in masked)
-            {
-                bool isSpace = char.IsWhiteSpace(c) || char.IsControl(c)
-                    || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
-                if (isSpace)
-                {
-                    if (!lastWasSpace && builder.Length > 0)
-                    {
-                        builder.Append(' ');
-                    }
-
-                    lastWasSpace = true;
-                    continue;
-                }
-
-                lastWasSpace = false;
-                builder.Append(c);
-                if (builder.Length > maxLength)
-                {
-                    break;
-                }
-            }
-
-            string result = builder.ToString().TrimEnd();
-            return result.Length > maxLength ? result.Substring(0, maxLength).TrimEnd() + "..." : result;
-        }
-
-        private static string Mask(string text, IReadOnlyCollection<string> sentValues)
-        {
-            foreach (string value in sentValues)
-            {
-                // Only secrets are passed here; values of a few characters would mask ordinary words.
-                if (value.Length >= 4 && text.IndexOf(value, StringComparison.Ordinal) >= 0)
-                {
-                    text = text.Replace(value, "***");
-                }
-            }
-
-            return text;
-        }
 
         private static string CleanCode(string code)
         {

@@ -68,25 +68,7 @@ namespace McpAuth.Core.Tokens
             HttpResponseMessage response;
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new McpAuthException(
-                    ErrorIds.ServerUnreachable,
-                    McpErrorKind.ConnectionError,
-                    $"Could not reach the {role} at {endpoint.GetLeftPart(UriPartial.Path)}: {ex.Message} Check the network and try again.",
-                    endpoint,
-                    ex);
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new McpAuthException(
-                    ErrorIds.RequestTimedOut,
-                    McpErrorKind.Timeout,
-                    $"The {role} at {endpoint.GetLeftPart(UriPartial.Path)} did not answer in time. Try again later.",
-                    endpoint,
-                    ex);
+                response = await PeerRequest.SendAsync(http, request, role, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -214,7 +214,7 @@ namespace McpAuth.Core.Tokens
             long interval = GetPositiveSeconds(body, "interval") ?? DefaultDeviceIntervalSeconds;
             var authorization = new DeviceAuthorization(
                 new Secret(deviceCode!),
-                OAuthErrorResponse.Sanitize(userCode, Array.Empty<string>(), 64),
+                ServerText.Sanitize(userCode, 64),
                 verificationUri!,
                 complete,
                 now.AddSeconds(expiresIn),
@@ -441,7 +441,7 @@ namespace McpAuth.Core.Tokens
                 throw new McpAuthException(
                     ErrorIds.TokenRequestFailed,
                     McpErrorKind.ProtocolError,
-                    $"The authorization server issued a token of type '{OAuthErrorResponse.Sanitize(tokenType, sent, 40)}'; this client can only use Bearer tokens.",
+                    $"The authorization server issued a token of type '{ServerText.Sanitize(tokenType, 40, sent)}'; this client can only use Bearer tokens.",
                     endpoint);
             }
 
