@@ -28,7 +28,11 @@ Describe 'Token lifecycle' {
         Start-Sleep -Seconds 5
         $refreshes = (Get-Grants refresh_token).Count
         $uri = $fixture.Mcp
-        $results = 1..20 | ForEach-Object -Parallel { Invoke-McpTool -Uri $using:uri echo @{ message = "call $_" } } -ThrottleLimit 20
+        $manifest = (Get-Module McpAuth).Path
+        $results = 1..20 | ForEach-Object -Parallel {
+            Import-Module $using:manifest
+            Invoke-McpTool -Uri $using:uri echo @{ message = "call $_" }
+        } -ThrottleLimit 20
         $results.Count | Should -Be 20
         (Get-Grants refresh_token).Count | Should -Be ($refreshes + 1)
     }

@@ -195,6 +195,26 @@ namespace McpAuth.HostedTests
         }
 
         [Fact]
+        public void NoBrowser_prints_the_url_and_accepts_the_pasted_callback_url()
+        {
+            var host = new ScriptedHost();
+            host.ReadLineHandler = () =>
+            {
+                // The person opens the printed URL in a browser somewhere, signs in, and pastes where it landed.
+                string printed = host.Shown.Last(s => s.Contains("/oidc/auth?", StringComparison.Ordinal));
+                string url = printed.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("http", StringComparison.Ordinal));
+                using var ps2 = new HostedPowerShell();
+                ps2.Run(AutoConsent.Define).ThrowIfErrors();
+                return ps2.Run("(& $AutoConsentFollow $url).AbsoluteUri", new Dictionary<string, object?> { ["url"] = url }).Output.Single().ToString();
+            };
+            using HostedPowerShell ps = NewShell(host);
+            PsResult r = ps.Run("Connect-McpServer $u -NoBrowser -CredentialStore Memory -Force | Invoke-McpTool whoami", Vars());
+            r.ThrowIfErrors();
+            Assert.Equal("alice", (string?)Whoami(r)["sub"]);
+            Assert.Contains(host.Shown, s => s.Contains("paste the full URL", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void Client_credentials_sign_in_a_machine_identity()
         {
             using HostedPowerShell ps = NewShell();

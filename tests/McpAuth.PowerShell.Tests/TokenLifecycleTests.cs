@@ -179,6 +179,29 @@ namespace McpAuth.HostedTests
         }
 
         [Fact]
+        public void A_dead_refresh_token_is_cleared_and_a_non_interactive_session_gets_a_typed_error_naming_the_command()
+        {
+            SignInInChildProcess();
+            string file = Directory.GetFiles(storeDir, "*.json", SearchOption.AllDirectories).Single();
+            string stale = File.ReadAllText(file);
+            WaitForExpiry();
+            (int code, string _, string error) = HostProcess.Run($"Invoke-McpTool -Uri '{server.Mcp}' whoami", StoreEnvironment());
+            Assert.True(code == 0, error);
+
+            // Put back the record with the refresh token that was just rotated away: presenting it is reuse.
+            File.WriteAllText(file, stale);
+            (code, _, error) = HostProcess.Run($"Invoke-McpTool -Uri '{server.Mcp}' whoami", StoreEnvironment());
+            Assert.NotEqual(0, code);
+            Assert.Contains("InteractionRequired", error);
+            Assert.Contains("Connect-McpServer", error);
+            Assert.Contains(server.Events(), e => (string?)e["type"] == "grant.error");
+
+            (code, string output, error) = HostProcess.Run($"(Get-McpCredential -Uri '{server.Mcp}').Status", StoreEnvironment());
+            Assert.True(code == 0, error);
+            Assert.Equal("SignedOut", output.Trim());
+        }
+
+        [Fact]
         public void Get_McpToken_returns_a_SecureString_by_default_and_plain_text_only_when_asked()
         {
             using HostedPowerShell ps = NewShell();

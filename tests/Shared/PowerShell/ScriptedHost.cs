@@ -38,6 +38,13 @@ namespace McpAuth.Testing
         /// <summary>Gets everything the host was asked to show, one entry a call.</summary>
         public ConcurrentQueue<string> Shown => ui.Shown;
 
+        /// <summary>Gets or sets what ReadLine answers when no queued line is left (it may look at <see cref="Shown"/>).</summary>
+        public Func<string>? ReadLineHandler
+        {
+            get => ui.ReadLineHandler;
+            set => ui.ReadLineHandler = value;
+        }
+
         public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
 
         public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
@@ -82,6 +89,8 @@ namespace McpAuth.Testing
 
             public Func<string, string, Collection<FieldDescription>, Dictionary<string, PSObject>>? PromptHandler { get; set; }
 
+            public Func<string>? ReadLineHandler { get; set; }
+
             public override PSHostRawUserInterface RawUI => raw;
 
             public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
@@ -113,7 +122,7 @@ namespace McpAuth.Testing
             public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
                 => throw new NotSupportedException();
 
-            public override string ReadLine() => InputLines.TryDequeue(out string? line) ? line : string.Empty;
+            public override string ReadLine() => InputLines.TryDequeue(out string? line) ? line : ReadLineHandler?.Invoke() ?? string.Empty;
 
             public override SecureString ReadLineAsSecureString()
             {
