@@ -214,6 +214,21 @@ namespace McpAuth.HostedTests
             Assert.Contains(host.Shown, s => s.Contains("paste the full URL", StringComparison.Ordinal));
         }
 
+        [Theory]
+        [InlineData("-ClientSecret $s", "ClientSecretWithoutClientId")]
+        [InlineData("-ClientCredentials -ClientId mcpauth-machine", "ClientCredentialsWithoutSecret")]
+        [InlineData("-ClientMetadataUrl http://example.com/client.json", "InvalidClientMetadataUrl")]
+        public void Parameter_conflicts_stop_before_any_request(string parameters, string errorId)
+        {
+            using HostedPowerShell ps = NewShell();
+            server.AdminPost("/requests/clear");
+            PsResult r = ps.Run("$s = [System.Net.NetworkCredential]::new('', 'x').SecurePassword\nConnect-McpServer $u " + parameters, Vars());
+            ErrorRecord e = r.Terminating?.ErrorRecord ?? Assert.Single(r.Errors);
+            Assert.Equal(errorId + ",McpAuth.Commands.ConnectMcpServerCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
+            Assert.Empty(server.Requests());
+        }
+
         [Fact]
         public void Client_credentials_sign_in_a_machine_identity()
         {
