@@ -83,6 +83,23 @@ namespace McpAuth.HostedTests
         }
 
         [Fact]
+        public void A_registered_client_the_server_forgot_is_registered_again_once_and_the_session_goes_on()
+        {
+            using HostedPowerShell ps = NewShell();
+            PsResult first = ps.Run("(Connect-McpServer $u -AuthorizationHandler $AutoConsent -CredentialStore Memory -Force).ClientId", Vars());
+            first.ThrowIfErrors();
+            string oldClient = (string)first.Output.Single().BaseObject;
+            server.AdminPost("/forget-client", new { client_id = oldClient });
+            int registrations = server.Events().Count(e => (string?)e["type"] == "registration");
+            WaitForExpiry();
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u whoami", Vars());
+            r.ThrowIfErrors();
+            string newClient = (string)JsonNode.Parse((string)r.Output.Single().BaseObject)!["client_id"]!;
+            Assert.NotEqual(oldClient, newClient);
+            Assert.Equal(registrations + 1, server.Events().Count(e => (string?)e["type"] == "registration"));
+        }
+
+        [Fact]
         public void Twenty_parallel_calls_on_an_expired_token_cause_exactly_one_refresh()
         {
             using HostedPowerShell ps = NewShell();

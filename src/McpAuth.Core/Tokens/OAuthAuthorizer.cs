@@ -332,6 +332,7 @@ namespace McpAuth.Core.Tokens
             ICredentialStore store = CreateStore(callbacks);
             TokenSet? result = null;
             McpAuthException? failure = null;
+            bool forgetClient = false;
             await store.UpdateAsync(key, record =>
             {
                 TokenSet? stored = CredentialMapping.FromStored(record?.Tokens, asm.Issuer, current.Resource);
@@ -359,6 +360,14 @@ namespace McpAuth.Core.Tokens
                     callbacks.Verbose("The refresh token is no longer valid; the stored tokens were cleared.");
                     return record is null ? null : record with { Tokens = null };
                 }
+                catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient && ClientRegistrar.CanRegisterAgain(refreshClient, asm))
+                {
+                    // The AS forgot the registered client: drop it with its tokens; the sign-in registers again once.
+                    failure = ex;
+                    forgetClient = true;
+                    callbacks.Verbose($"The authorization server no longer knows client {refreshClient.ClientId}; it will be registered again.");
+                    return record is null ? null : record with { Tokens = null, Client = null };
+                }
 
                 return (record ?? new CredentialRecord(key)) with { Tokens = CredentialMapping.ToStored(result) };
             }, cancellationToken).ConfigureAwait(false);
@@ -366,6 +375,11 @@ namespace McpAuth.Core.Tokens
             if (failure is not null)
             {
                 tokens = null;
+                if (forgetClient)
+                {
+                    client = null;
+                }
+
                 return null;
             }
 
