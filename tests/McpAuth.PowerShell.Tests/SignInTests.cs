@@ -230,6 +230,17 @@ namespace McpAuth.HostedTests
         }
 
         [Fact]
+        public void Connect_WhatIf_contacts_no_server_and_stores_nothing()
+        {
+            using HostedPowerShell ps = NewShell();
+            server.AdminPost("/requests/clear");
+            PsResult r = ps.Run("Connect-McpServer $u -AuthorizationHandler $AutoConsent -CredentialStore Memory -WhatIf; @(Get-McpCredential -CredentialStore Memory).Count", Vars());
+            r.ThrowIfErrors();
+            Assert.Equal(0, r.Output.Single().BaseObject);
+            Assert.Empty(server.Requests());
+        }
+
+        [Fact]
         public void Client_credentials_sign_in_a_machine_identity()
         {
             using HostedPowerShell ps = NewShell();

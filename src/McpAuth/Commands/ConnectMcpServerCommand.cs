@@ -12,7 +12,7 @@ namespace McpAuth.Commands
     /// server is protected by OAuth, signs in (or uses the stored credential) and the same session calls
     /// tools at once. The connection is kept for this PowerShell process.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Connect, "McpServer", DefaultParameterSetName = SignInParameters.BrowserSet)]
+    [Cmdlet(VerbsCommunications.Connect, "McpServer", DefaultParameterSetName = SignInParameters.BrowserSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(McpServerConnection))]
     public sealed class ConnectMcpServerCommand : McpCmdletBase
     {
@@ -105,6 +105,12 @@ namespace McpAuth.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
+            string store = CredentialStore?.ToString() ?? "the default credential store";
+            if (!ShouldProcess(Uri.ToString(), $"Connect, and sign in if the server requires it (the credential is kept in {store})"))
+            {
+                return;
+            }
+
             try
             {
                 SignInOptions options = signIn.ToOptions();
