@@ -136,12 +136,6 @@ namespace McpAuth
             base.StopProcessing();
         }
 
-        /// <inheritdoc/>
-        protected override void EndProcessing()
-        {
-            base.EndProcessing();
-        }
-
         private sealed class PipelineCallbacks : IEngineCallbacks
         {
             private readonly McpCmdletBase cmdlet;

@@ -24,9 +24,13 @@ namespace McpAuth.Core.Tokens
         });
 
         /// <summary>Lists stored credentials, optionally only those for one MCP server.</summary>
-        public static async Task<IReadOnlyList<CredentialRecord>> ListAsync(CredentialStoreOptions options, Uri? serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public static Task<IReadOnlyList<CredentialRecord>> ListAsync(CredentialStoreOptions options, Uri? serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+            => ListAsync(OpenStore(options, callbacks), serverUri, cancellationToken);
+
+        /// <summary>Lists the credentials in a store, optionally only those for one MCP server.</summary>
+        public static async Task<IReadOnlyList<CredentialRecord>> ListAsync(ICredentialStore store, Uri? serverUri, CancellationToken cancellationToken)
         {
-            IReadOnlyList<CredentialRecord> records = await OpenStore(options, callbacks).ListAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<CredentialRecord> records = await store.ListAsync(cancellationToken).ConfigureAwait(false);
             return records.Where(r => serverUri is null || CredentialMapping.ResourceMatches(r.Key.Resource, serverUri)).ToList();
         }
 

@@ -28,8 +28,11 @@ namespace McpAuth.Commands
             CredentialStoreOptions options = CredentialStoreParameter.ToOptions(CredentialStore);
             try
             {
-                IReadOnlyList<CredentialRecord> records = RunEngine((callbacks, token) => CredentialManager.ListAsync(options, Uri, callbacks, token));
-                string location = RunEngine((callbacks, token) => System.Threading.Tasks.Task.FromResult(CredentialManager.OpenStore(options, callbacks).Location));
+                (IReadOnlyList<CredentialRecord> records, string location) = RunEngine(async (callbacks, token) =>
+                {
+                    ICredentialStore store = CredentialManager.OpenStore(options, callbacks);
+                    return (await CredentialManager.ListAsync(store, Uri, token).ConfigureAwait(false), store.Location);
+                });
                 foreach (CredentialRecord record in records)
                 {
                     WriteObject(new McpCredentialInfo(record, location));
