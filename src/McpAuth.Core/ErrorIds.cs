@@ -23,6 +23,12 @@ namespace McpAuth.Core
         public const string SessionExpired = "SessionExpired";
         public const string InvalidToolArguments = "InvalidToolArguments";
         public const string InvalidServerUri = "InvalidServerUri";
+        public const string HeaderMismatch = "HeaderMismatch";
+        public const string MissingRequiredClientCapability = "MissingRequiredClientCapability";
+        public const string InvalidToolDefinition = "InvalidToolDefinition";
+        public const string InputRequiredLoop = "InputRequiredLoop";
+        public const string UnsupportedInputRequest = "UnsupportedInputRequest";
+        public const string UnknownResultType = "UnknownResultType";
 
         // Discovery and sign-in
         public const string MalformedChallenge = "MalformedChallenge";

@@ -7,32 +7,18 @@ using McpAuth.Core.Tokens;
 
 namespace McpAuth
 {
-    /// <summary>Makes (or reuses) the process-wide connection to a server with the module's options.</summary>
+    /// <summary>
+    /// Kept for the credential commands that still call it: connection wiring lives in the engine
+    /// (<see cref="McpConnectionRegistry.ConnectAsync"/>); this forwards to it.
+    /// </summary>
     internal static class ConnectionFactory
     {
-        /// <summary>
-        /// Returns the live connection to the server, or makes one. Every connection gets an OAuth
-        /// authorizer, which stays idle until the server asks for a token.
-        /// </summary>
+        /// <summary>Returns the live connection to the server, or makes one, talking to the server either way.</summary>
         public static Task<McpConnection> ConnectAsync(Uri serverUri, TimeSpan timeout, bool forceNew, SignInOptions? signIn, IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            var options = new McpClientOptions
-            {
-                RequestTimeout = timeout,
-                ClientName = "McpAuth",
-            };
-            return McpConnectionRegistry.GetOrConnectAsync(
+            => McpConnectionRegistry.ConnectAsync(
                 serverUri,
-                options,
-                timeout,
-                forceNew,
-                connection =>
-                {
-                    connection.OAuth = new OAuthAuthorizer(connection.ServerUri, connection.Http, signIn ?? new SignInOptions());
-                    return Task.CompletedTask;
-                },
-                callbacks,
+                new McpConnectOptions { Timeout = timeout, ForceNew = forceNew, Verify = true, SignIn = signIn },
+                new McpCallContext(callbacks),
                 cancellationToken);
-        }
     }
 }

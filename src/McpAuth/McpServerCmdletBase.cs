@@ -39,16 +39,24 @@ namespace McpAuth
         /// <summary>Gets the server this invocation targets.</summary>
         protected Uri TargetUri => ParameterSetName == ConnectionSet ? Connection.ServerUri : Uri;
 
-        /// <summary>Returns the live connection for -Connection or -Uri, connecting when needed.</summary>
-        internal async Task<McpConnection> ResolveConnectionAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            if (ParameterSetName == ConnectionSet && !Connection.Connection.IsClosed)
-            {
-                await Connection.Connection.Session.EnsureInitializedAsync(callbacks, cancellationToken).ConfigureAwait(false);
-                return Connection.Connection;
-            }
+        /// <summary>The server this invocation targets, for one engine call; <paramref name="verify"/> talks to it even when its era is remembered.</summary>
+        internal McpTarget Target(bool verify = false) => new McpTarget(
+            ParameterSetName == ConnectionSet ? Connection.Connection : null,
+            TargetUri,
+            new McpConnectOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Verify = verify });
 
-            return await ConnectionFactory.ConnectAsync(TargetUri, TimeSpan.FromSeconds(TimeoutSec), forceNew: false, signIn: null, callbacks, cancellationToken).ConfigureAwait(false);
+        /// <summary>The operation's context: the engine's callbacks and the server log level -Verbose/-Debug ask for. Call on the pipeline thread.</summary>
+        internal Func<IEngineCallbacks, McpCallContext> CallContext()
+        {
+            string? level = ServerLogLevel.For(this);
+            return callbacks => new McpCallContext(callbacks) { LogLevel = level };
+        }
+
+        /// <summary>Returns the live connection for -Connection or -Uri, connecting (and talking to the server) when needed.</summary>
+        internal Task<McpConnection> ResolveConnectionAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            McpTarget target = Target(verify: true);
+            return McpConnectionRegistry.ResolveAsync(target.Connection, target.ServerUri, target.Options, new McpCallContext(callbacks), cancellationToken);
         }
     }
 }

@@ -5,30 +5,35 @@ using System.Reflection;
 
 namespace McpAuth.Core.Http
 {
-    /// <summary>Creates the HttpClient a server connection uses: explicit timeout, User-Agent, no automatic redirects.</summary>
+    /// <summary>Creates the HTTP clients a server connection uses: explicit timeout, User-Agent, no automatic redirects.</summary>
     public static class McpHttpClientFactory
     {
         /// <summary>Gets the User-Agent product token, McpAuth/&lt;version&gt;.</summary>
         public static string UserAgent { get; } = "McpAuth/" + (typeof(McpHttpClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
 
-        /// <summary>Creates a client. Redirects are not followed: OAuth and MCP both need to see them.</summary>
+        /// <summary>Creates a client with its own handler. Redirects are not followed: OAuth and MCP both need to see them.</summary>
         /// <param name="timeout">The per-request timeout; cancellation still ends a request at once.</param>
-        public static HttpClient Create(TimeSpan timeout)
-        {
-            var handler = new HttpClientHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+        public static HttpClient Create(TimeSpan timeout) => Create(CreateHandler(), disposeHandler: true, timeout);
 
-                // The server-to-client stream holds one connection for the session's life; .NET Framework
-                // would otherwise allow only two per server.
-                MaxConnectionsPerServer = 32,
-            };
-            var client = new HttpClient(handler, disposeHandler: true)
-            {
-                Timeout = timeout,
-            };
+        /// <summary>Creates the handler that sends: one connection pool per server connection, shared by its clients.</summary>
+        public static HttpClientHandler CreateHandler() => new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+
+            // A legacy server-to-client stream holds one connection for the session's life; .NET Framework
+            // would otherwise allow only two per server.
+            MaxConnectionsPerServer = 32,
+        };
+
+        /// <summary>Creates a client over <paramref name="handler"/> (for example an <see cref="OAuthHandler"/> pipeline).</summary>
+        /// <param name="handler">What sends the requests.</param>
+        /// <param name="disposeHandler">Whether disposing the client disposes the handler.</param>
+        /// <param name="timeout">The whole-request timeout; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> when the pipeline has its own deadlines.</param>
+        public static HttpClient Create(HttpMessageHandler handler, bool disposeHandler, TimeSpan timeout)
+        {
+            var client = new HttpClient(handler, disposeHandler) { Timeout = timeout };
             client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
             return client;
         }

@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 
 namespace McpAuth.Core.Mcp
 {
-    /// <summary>A server's elicitation/create request (form mode): a message and a flat JSON schema.</summary>
+    /// <summary>
+    /// A server's elicitation/create request. Form mode: a message and a flat JSON schema, whose fields the
+    /// host asks for. URL mode: a message naming a page the server wants the user to open, and no fields;
+    /// accepting is consent to open it.
+    /// </summary>
     public sealed class ElicitationRequest
     {
         internal ElicitationRequest(string message, IReadOnlyList<ElicitationField> fields, JsonObject? requestedSchema)
@@ -15,6 +19,12 @@ namespace McpAuth.Core.Mcp
         }
 
         public string Message { get; }
+
+        /// <summary>Gets the mode: form (fields to fill in) or url (consent to open <see cref="Url"/>).</summary>
+        public string Mode { get; internal set; } = "form";
+
+        /// <summary>Gets the page a URL-mode request asks the user to open.</summary>
+        public Uri? Url { get; internal set; }
 
         /// <summary>Gets the fields to ask for, in schema order.</summary>
         public IReadOnlyList<ElicitationField> Fields { get; }

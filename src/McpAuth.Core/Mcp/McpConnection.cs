@@ -1,63 +1,61 @@
 using System;
-using System.Collections.Generic;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Http;
+using McpAuth.Core.Tokens;
 
 namespace McpAuth.Core.Mcp
 {
     /// <summary>
-    /// A live connection to one MCP server in this process: its HttpClient, its MCP session and (when the
-    /// server needs sign-in) its authorizer. Connections are cached per server by
+    /// A live connection to one MCP server in this process: its MCP client, and (for servers that need
+    /// sign-in) its OAuth authorizer. Two HTTP clients share one connection pool: the MCP client's passes
+    /// every request through <see cref="OAuthHandler"/> (bearer token, 401 refresh or sign-in, 403
+    /// step-up) and a <see cref="DeadlineHandler"/>; <see cref="Http"/> carries no credentials and is the
+    /// one sign-in uses for discovery and the authorization server. Connections are cached per server by
     /// <see cref="McpConnectionRegistry"/>, so a warm call costs one HTTP request.
     /// </summary>
     public sealed class McpConnection : IDisposable
     {
         private readonly HttpClient http;
+        private readonly HttpClient mcp;
 
-        internal McpConnection(Uri serverUri, McpClientOptions options, TimeSpan timeout)
+        internal McpConnection(Uri serverUri, McpConnectOptions options)
         {
             ServerUri = serverUri;
-            http = McpHttpClientFactory.Create(timeout);
-            Session = new McpClientSession(serverUri, http, options);
+            SignInOptions signIn = options.SignIn ?? new SignInOptions();
+            HttpClientHandler pool = McpHttpClientFactory.CreateHandler();
+            http = McpHttpClientFactory.Create(pool, disposeHandler: false, options.Timeout);
+            OAuth = new OAuthAuthorizer(serverUri, http, signIn);
+            var pipeline = new OAuthHandler(OAuth, serverUri, new DeadlineHandler(options.Timeout, "MCP server", pool));
+            mcp = McpHttpClientFactory.Create(pipeline, disposeHandler: true, Timeout.InfiniteTimeSpan);
+            var clientOptions = new McpClientOptions { RequestTimeout = options.Timeout, ClientName = "McpAuth" };
+            Client = new McpClient(serverUri, mcp, clientOptions, new EraMemory(signIn.Store));
             ConnectedAt = DateTimeOffset.UtcNow;
         }
 
         /// <summary>Gets the MCP endpoint URL, normalised.</summary>
         public Uri ServerUri { get; }
 
-        /// <summary>Gets the MCP session.</summary>
-        public McpClientSession Session { get; }
+        /// <summary>Gets the MCP client.</summary>
+        public McpClient Client { get; }
 
-        /// <summary>Gets the HttpClient this connection uses for the server (and its authorization server).</summary>
+        /// <summary>Gets the HttpClient sign-in uses (discovery, authorization server); it carries no credentials.</summary>
         public HttpClient Http => http;
 
         public DateTimeOffset ConnectedAt { get; }
 
-        /// <summary>Gets or sets the OAuth authorizer of this connection (null until configured).</summary>
-        public Tokens.OAuthAuthorizer? OAuth
-        {
-            get => Session.Authorizer as Tokens.OAuthAuthorizer;
-            set => Session.Authorizer = value;
-        }
+        /// <summary>Gets the OAuth authorizer of this connection; idle until the server asks for a token.</summary>
+        public OAuthAuthorizer OAuth { get; }
 
-        /// <summary>Gets or sets the tools last listed, for completion and validation.</summary>
-        public IReadOnlyList<McpToolInfo>? CachedTools { get; set; }
+        /// <summary>Gets the tools last listed, for completion and validation.</summary>
+        public System.Collections.Generic.IReadOnlyList<McpToolInfo>? CachedTools => Client.CachedTools;
 
         /// <summary>Gets a value indicating whether the connection was closed.</summary>
         public bool IsClosed { get; private set; }
 
-        /// <summary>Lists tools and remembers them.</summary>
-        public async Task<IReadOnlyList<McpToolInfo>> ListToolsAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            IReadOnlyList<McpToolInfo> tools = await Session.ListToolsAsync(callbacks, cancellationToken).ConfigureAwait(false);
-            CachedTools = tools;
-            return tools;
-        }
-
-        /// <summary>Ends the MCP session (DELETE) and releases the HttpClient.</summary>
-        public async Task CloseAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        /// <summary>Ends the MCP session (DELETE, legacy servers) and releases the HTTP clients.</summary>
+        public async Task CloseAsync(McpCallContext context, CancellationToken cancellationToken)
         {
             if (IsClosed)
             {
@@ -67,7 +65,7 @@ namespace McpAuth.Core.Mcp
             IsClosed = true;
             try
             {
-                await Session.CloseAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                await Client.CloseAsync(context, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -78,8 +76,25 @@ namespace McpAuth.Core.Mcp
         public void Dispose()
         {
             IsClosed = true;
-            Session.Dispose();
+            Client.Dispose();
+            mcp.Dispose();
             http.Dispose();
         }
+    }
+
+    /// <summary>How to make a connection.</summary>
+    public sealed class McpConnectOptions
+    {
+        /// <summary>Gets or sets how long one HTTP request may take.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+        /// <summary>Gets or sets a value indicating whether to make a new connection even when one is live.</summary>
+        public bool ForceNew { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether to talk to the server even when its era is remembered (Connect-McpServer).</summary>
+        public bool Verify { get; set; }
+
+        /// <summary>Gets or sets how the connection signs in; the defaults when null.</summary>
+        public SignInOptions? SignIn { get; set; }
     }
 }

@@ -9,8 +9,9 @@ using McpAuth.Core.Http;
 namespace McpAuth.Core.Mcp
 {
     /// <summary>
-    /// The process-wide cache of live connections, one per server. This is the only static mutable state
-    /// in the engine.
+    /// The process-wide cache of live connections, one per server, and the engine's entry point for making
+    /// them. This is the only static mutable state in the engine (besides what <see cref="EraMemory"/>
+    /// remembers about servers).
     /// </summary>
     public static class McpConnectionRegistry
     {
@@ -45,36 +46,44 @@ namespace McpAuth.Core.Mcp
         }
 
         /// <summary>
-        /// Returns the live, initialized connection to a server, creating and initializing one when there
-        /// is none (or when <paramref name="forceNew"/> is set).
+        /// Returns the connection a cmdlet acts on: <paramref name="given"/> while it is live, else the live
+        /// connection to <paramref name="serverUri"/>, else a new one; connected (era known, a legacy session
+        /// initialized, signed in when the server asked).
         /// </summary>
-        public static async Task<McpConnection> GetOrConnectAsync(Uri serverUri, McpClientOptions options, TimeSpan timeout, bool forceNew, Func<McpConnection, Task>? configure, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public static async Task<McpConnection> ResolveAsync(McpConnection? given, Uri serverUri, McpConnectOptions options, McpCallContext context, CancellationToken cancellationToken)
+        {
+            if (given is not null && !given.IsClosed)
+            {
+                await given.Client.ConnectAsync(context, options.Verify, cancellationToken).ConfigureAwait(false);
+                return given;
+            }
+
+            return await ConnectAsync(serverUri, options, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Returns the live, connected connection to a server, making one when there is none (or when <see cref="McpConnectOptions.ForceNew"/>).</summary>
+        public static async Task<McpConnection> ConnectAsync(Uri serverUri, McpConnectOptions options, McpCallContext context, CancellationToken cancellationToken)
         {
             Uri key = Normalize(serverUri);
-            if (!forceNew && Connections.TryGetValue(key.AbsoluteUri, out McpConnection? existing) && !existing.IsClosed)
+            if (!options.ForceNew && Connections.TryGetValue(key.AbsoluteUri, out McpConnection? existing) && !existing.IsClosed)
             {
-                await existing.Session.EnsureInitializedAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                await existing.Client.ConnectAsync(context, options.Verify, cancellationToken).ConfigureAwait(false);
                 return existing;
             }
 
             await ConnectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (!forceNew && Connections.TryGetValue(key.AbsoluteUri, out existing) && !existing.IsClosed)
+                if (!options.ForceNew && Connections.TryGetValue(key.AbsoluteUri, out existing) && !existing.IsClosed)
                 {
-                    await existing.Session.EnsureInitializedAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                    await existing.Client.ConnectAsync(context, options.Verify, cancellationToken).ConfigureAwait(false);
                     return existing;
                 }
 
-                var connection = new McpConnection(key, options, timeout);
+                var connection = new McpConnection(key, options);
                 try
                 {
-                    if (configure is not null)
-                    {
-                        await configure(connection).ConfigureAwait(false);
-                    }
-
-                    await connection.Session.EnsureInitializedAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                    await connection.Client.ConnectAsync(context, options.Verify, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -84,7 +93,7 @@ namespace McpAuth.Core.Mcp
 
                 if (Connections.TryGetValue(key.AbsoluteUri, out McpConnection? old))
                 {
-                    await old.CloseAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                    await old.CloseAsync(context, cancellationToken).ConfigureAwait(false);
                 }
 
                 Connections[key.AbsoluteUri] = connection;
@@ -97,7 +106,7 @@ namespace McpAuth.Core.Mcp
         }
 
         /// <summary>Closes and forgets the connection to a server. Returns false when there was none.</summary>
-        public static async Task<bool> DisconnectAsync(Uri serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public static async Task<bool> DisconnectAsync(Uri serverUri, McpCallContext context, CancellationToken cancellationToken)
         {
             Uri key = Normalize(serverUri);
             if (!Connections.TryRemove(key.AbsoluteUri, out McpConnection? connection))
@@ -105,7 +114,7 @@ namespace McpAuth.Core.Mcp
                 return false;
             }
 
-            await connection.CloseAsync(callbacks, cancellationToken).ConfigureAwait(false);
+            await connection.CloseAsync(context, cancellationToken).ConfigureAwait(false);
             return true;
         }
     }

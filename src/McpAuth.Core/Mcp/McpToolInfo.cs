@@ -76,6 +76,9 @@ namespace McpAuth.Core.Mcp
 
         internal JsonObject? Annotations { get; }
 
+        /// <summary>Gets the arguments mirrored into Mcp-Param-* headers (modern servers), once checked.</summary>
+        internal ToolHeaderParameters HeaderParameters { get; set; } = ToolHeaderParameters.None;
+
         internal static McpToolInfo? FromJson(JsonNode? node)
         {
             if (node is not JsonObject o || o["name"] is not JsonValue n || !n.TryGetValue(out string? name) || string.IsNullOrEmpty(name))

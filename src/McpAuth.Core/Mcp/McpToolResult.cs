@@ -79,27 +79,18 @@ namespace McpAuth.Core.Mcp
             }
         }
 
-        internal static McpToolResult FromJson(JsonNode? node, object? target)
+        internal static McpToolResult From(CallToolResult result)
         {
-            if (node is not JsonObject o)
-            {
-                throw JsonRpcMessage.Malformed("The server's tools/call result is not an object.", target, null);
-            }
-
             var content = new List<JsonObject>();
-            if (o["content"] is JsonArray array)
+            foreach (JsonNode? item in result.Content ?? new List<JsonNode?>())
             {
-                foreach (JsonNode? item in array)
+                if (item is JsonObject block)
                 {
-                    if (item is JsonObject block)
-                    {
-                        content.Add((JsonObject)block.DeepClone());
-                    }
+                    content.Add(block);
                 }
             }
 
-            bool isError = o["isError"] is JsonValue e && e.TryGetValue(out bool b) && b;
-            return new McpToolResult(content, o["structuredContent"]?.DeepClone(), isError);
+            return new McpToolResult(content, result.StructuredContent, result.IsError == true);
         }
     }
 }

@@ -46,5 +46,9 @@ namespace McpAuth.Core.Storage
         /// <summary>Gets when the metadata was fetched.</summary>
         [JsonPropertyName("fetched_at")]
         public DateTimeOffset FetchedAt { get; init; }
+
+        /// <summary>Gets the MCP protocol version the server was last found to speak (so its era), or null when not known yet.</summary>
+        [JsonPropertyName("mcp_protocol_version")]
+        public string? McpProtocolVersion { get; init; }
     }
 }

@@ -113,10 +113,17 @@ namespace McpAuth.Commands
 
             try
             {
-                SignInOptions options = signIn.ToOptions();
-                bool newSession = Force.IsPresent || signIn.AnySpecified(MyInvocation.BoundParameters);
+                var options = new McpConnectOptions
+                {
+                    Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                    ForceNew = Force.IsPresent || signIn.AnySpecified(MyInvocation.BoundParameters),
+                    Verify = true,
+                    SignIn = signIn.ToOptions(),
+                };
+                Uri server = Uri;
+                string? level = ServerLogLevel.For(this);
                 McpConnection connection = RunEngine((callbacks, token) =>
-                    ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), newSession, options, callbacks, token));
+                    McpConnectionRegistry.ConnectAsync(server, options, new McpCallContext(callbacks) { LogLevel = level }, token));
                 WriteObject(new McpServerConnection(connection));
             }
             catch (McpAuthException ex)

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
@@ -14,7 +15,8 @@ namespace McpAuth.Commands
         {
             try
             {
-                bool closed = RunEngine((callbacks, token) => McpConnectionRegistry.DisconnectAsync(TargetUri, callbacks, token));
+                Uri server = TargetUri;
+                bool closed = RunEngine((callbacks, token) => McpConnectionRegistry.DisconnectAsync(server, new McpCallContext(callbacks), token));
                 if (!closed)
                 {
                     WriteVerbose($"There was no live connection to {TargetUri}.");

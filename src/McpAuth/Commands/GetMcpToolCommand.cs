@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using McpAuth.Core;
@@ -20,15 +21,12 @@ namespace McpAuth.Commands
         protected override void ProcessRecord()
         {
             IReadOnlyList<McpToolInfo> tools;
-            McpConnection connection;
+            Uri server = TargetUri;
             try
             {
-                (connection, tools) = RunEngine(async (callbacks, token) =>
-                {
-                    McpConnection c = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
-                    IReadOnlyList<McpToolInfo> list = await c.ListToolsAsync(callbacks, token).ConfigureAwait(false);
-                    return (c, list);
-                });
+                McpTarget target = Target();
+                Func<IEngineCallbacks, McpCallContext> context = CallContext();
+                tools = RunEngine((callbacks, token) => McpOperations.ListToolsAsync(target, context(callbacks), token));
             }
             catch (McpAuthException ex)
             {
@@ -37,7 +35,7 @@ namespace McpAuth.Commands
             }
 
             var patterns = new List<WildcardPattern>();
-            foreach (string n in Name ?? System.Array.Empty<string>())
+            foreach (string n in Name ?? Array.Empty<string>())
             {
                 patterns.Add(new WildcardPattern(n, WildcardOptions.IgnoreCase));
             }
@@ -57,7 +55,7 @@ namespace McpAuth.Commands
 
                 if (include)
                 {
-                    WriteObject(new McpTool(connection.ServerUri, tool));
+                    WriteObject(new McpTool(server, tool));
                 }
             }
 
@@ -66,7 +64,7 @@ namespace McpAuth.Commands
                 if (!matched.Contains(i) && !WildcardPattern.ContainsWildcardCharacters(Name![i]))
                 {
                     WriteError(new ErrorRecord(
-                        new ItemNotFoundException($"The server {connection.ServerUri} has no tool named '{Name[i]}'."),
+                        new ItemNotFoundException($"The server {server} has no tool named '{Name[i]}'."),
                         ErrorIds.ToolNotFound,
                         ErrorCategory.ObjectNotFound,
                         Name[i]));

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
@@ -35,11 +36,9 @@ namespace McpAuth.Commands
             try
             {
                 object arguments = JsonConversion.ToArguments(Arguments);
-                result = RunEngine(async (callbacks, token) =>
-                {
-                    McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
-                    return await connection.Session.CallToolAsync(Name, arguments, callbacks, token).ConfigureAwait(false);
-                });
+                McpTarget target = Target();
+                Func<IEngineCallbacks, McpCallContext> context = CallContext();
+                result = RunEngine((callbacks, token) => McpOperations.CallToolAsync(target, Name, arguments, context(callbacks), token));
             }
             catch (McpAuthException ex)
             {

@@ -43,8 +43,8 @@ namespace McpAuth.Completion
             var candidates = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (McpConnection connection in McpConnectionRegistry.All)
             {
-                string name = connection.Session.ServerName ?? connection.ServerUri.Host;
-                string version = connection.Session.ServerVersion is string v ? " " + v : string.Empty;
+                string name = connection.Client.ServerName ?? connection.ServerUri.Host;
+                string version = connection.Client.ServerVersion is string v ? " " + v : string.Empty;
                 candidates[connection.ServerUri.AbsoluteUri] = $"Connected: {name}{version} (since {connection.ConnectedAt.ToLocalTime():T})";
             }
 

@@ -13,11 +13,12 @@ namespace McpAuth
         {
             Connection = connection;
             ServerUri = connection.ServerUri;
-            Name = connection.Session.ServerName ?? connection.ServerUri.Host;
-            ServerVersion = connection.Session.ServerVersion;
-            ProtocolVersion = connection.Session.ProtocolVersion;
-            SessionId = connection.Session.SessionId;
-            Instructions = connection.Session.Instructions;
+            Name = connection.Client.ServerName ?? connection.ServerUri.Host;
+            ServerVersion = connection.Client.ServerVersion;
+            ProtocolVersion = connection.Client.ProtocolVersion;
+            Era = connection.Client.Era?.ToString();
+            SessionId = connection.Client.SessionId;
+            Instructions = connection.Client.Instructions;
             ConnectedAt = connection.ConnectedAt;
             Core.Tokens.OAuthAuthorizer? oauth = connection.OAuth;
             if (oauth is not null && oauth.HasToken)
@@ -49,7 +50,10 @@ namespace McpAuth
         /// <summary>Gets the negotiated MCP protocol version.</summary>
         public string? ProtocolVersion { get; }
 
-        /// <summary>Gets the MCP session id, if the server uses sessions.</summary>
+        /// <summary>Gets the protocol era: Modern (2026-07-28 and later, stateless) or Legacy (an initialize handshake and a session).</summary>
+        public string? Era { get; }
+
+        /// <summary>Gets the MCP session id, if the server uses sessions (legacy servers only).</summary>
         public string? SessionId { get; }
 
         /// <summary>Gets the server's instructions for clients, if any.</summary>

@@ -2,11 +2,12 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace McpAuth.Core.Mcp
+namespace McpAuth.Core.Http
 {
     /// <summary>
-    /// Puts credentials on MCP requests and reacts to 401/403 challenges. The OAuth token provider
-    /// implements it; servers without auth use none.
+    /// Puts credentials on requests to one protected resource and reacts to its 401/403 challenges. The
+    /// OAuth token provider implements it; <see cref="OAuthHandler"/> calls it for every request, so the
+    /// MCP transport above never sees a challenge. Servers without auth use none.
     /// </summary>
     public interface IRequestAuthorizer
     {

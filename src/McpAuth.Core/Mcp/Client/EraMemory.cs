@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using McpAuth.Core.Discovery;
+using McpAuth.Core.Storage;
+
+namespace McpAuth.Core.Mcp
+{
+    /// <summary>
+    /// Remembers which protocol version each server speaks, so only the first connection ever finds out:
+    /// for the life of the process, and in the server's stored credential (its discovery record), so a new
+    /// process sends its first real request at once, with no server/discover and no initialize (for a
+    /// legacy server it goes straight to initialize). Reading and writing the store is best effort: a
+    /// locked or missing keychain only means finding out again. Public servers have no stored credential.
+    /// </summary>
+    internal sealed class EraMemory
+    {
+        private static readonly ConcurrentDictionary<string, string> Known = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        private readonly CredentialStoreOptions? store;
+
+        public EraMemory(CredentialStoreOptions? store)
+        {
+            this.store = store;
+        }
+
+        /// <summary>The version remembered for the server, or null.</summary>
+        public async Task<string?> RecallAsync(Uri endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            if (Known.TryGetValue(endpoint.AbsoluteUri, out string? known))
+            {
+                return known;
+            }
+
+            IReadOnlyList<CredentialRecord> records = await MatchingAsync(endpoint, callbacks, cancellationToken).ConfigureAwait(false);
+            string? stored = records
+                .Where(r => McpProtocol.IsSupported(r.Discovery!.McpProtocolVersion))
+                .OrderByDescending(r => r.UpdatedAt)
+                .Select(r => r.Discovery!.McpProtocolVersion)
+                .FirstOrDefault();
+            if (stored is not null)
+            {
+                Known[endpoint.AbsoluteUri] = stored;
+                callbacks.Verbose($"The stored credential for {endpoint} says the server speaks MCP {stored}.");
+            }
+
+            return stored;
+        }
+
+        /// <summary>Remembers the version for the process, and in every stored credential for the server.</summary>
+        public async Task RememberAsync(Uri endpoint, string version, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            Known[endpoint.AbsoluteUri] = version;
+            foreach (CredentialRecord record in await MatchingAsync(endpoint, callbacks, cancellationToken).ConfigureAwait(false))
+            {
+                if (record.Discovery!.McpProtocolVersion == version)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await Open().UpdateAsync(
+                        record.Key,
+                        r => r?.Discovery is null || r.Discovery.McpProtocolVersion == version ? r : r with { Discovery = r.Discovery with { McpProtocolVersion = version } },
+                        cancellationToken).ConfigureAwait(false);
+                    callbacks.Debug($"Stored that {endpoint} speaks MCP {version}.");
+                }
+                catch (McpAuthException ex)
+                {
+                    callbacks.Debug("Could not store the server's protocol version: " + ex.Message);
+                }
+            }
+        }
+
+        /// <summary>Forgets what the process remembered (the server answered otherwise than expected).</summary>
+        public static void Forget(Uri endpoint) => Known.TryRemove(endpoint.AbsoluteUri, out _);
+
+        private async Task<IReadOnlyList<CredentialRecord>> MatchingAsync(Uri endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            if (store is null)
+            {
+                return Array.Empty<CredentialRecord>();
+            }
+
+            try
+            {
+                IReadOnlyList<CredentialRecord> all = await Open().ListAsync(cancellationToken).ConfigureAwait(false);
+                return all.Where(r => !r.IsCorrupted && r.Discovery is not null && Identifies(r.Key.Resource, endpoint)).ToList();
+            }
+            catch (McpAuthException ex)
+            {
+                callbacks.Debug("Could not read the stored credentials for the server's protocol version: " + ex.Message);
+                return Array.Empty<CredentialRecord>();
+            }
+        }
+
+        // Quiet: no store diagnostics or plaintext warning for this bookkeeping (sign-in itself reports on the store).
+        private ICredentialStore Open() => CredentialStoreFactory.Create(new CredentialStoreOptions
+        {
+            Kind = store!.Kind,
+            Directory = store.Directory,
+            AllowPlaintext = store.AllowPlaintext,
+            LockTimeout = store.LockTimeout,
+        });
+
+        private static bool Identifies(string resource, Uri endpoint)
+            => Uri.TryCreate(resource, UriKind.Absolute, out Uri? uri) && ProtectedResourceMetadata.Identifies(uri, endpoint);
+    }
+}

@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace McpAuth.Core.Mcp
+{
+    /// <summary>
+    /// The MCP client the cmdlets call: connect, list tools, call a tool, close. Behind it one era strategy
+    /// (<see cref="ModernEra"/> or <see cref="LegacyEra"/>) over the streamable HTTP transport, chosen once
+    /// per server — remembered, or found out modern-first — and the same API for both. Safe for
+    /// concurrent calls.
+    /// </summary>
+    public sealed class McpClient : IDisposable
+    {
+        private readonly StreamableHttpTransport transport;
+        private readonly EraMemory memory;
+        private readonly SemaphoreSlim connectLock = new SemaphoreSlim(1, 1);
+        private readonly ToolCache tools = new ToolCache();
+        private readonly Func<DateTimeOffset> clock;
+        private ProtocolEra? era;
+        private bool eraFromMemory;
+
+        internal McpClient(Uri endpoint, HttpClient http, McpClientOptions options, EraMemory memory, Func<DateTimeOffset>? clock = null)
+        {
+            transport = new StreamableHttpTransport(endpoint, http, options);
+            this.memory = memory;
+            this.clock = clock ?? (() => DateTimeOffset.UtcNow);
+        }
+
+        /// <summary>Gets the MCP endpoint URL.</summary>
+        public Uri Endpoint => transport.Endpoint;
+
+        /// <summary>Gets the era the server speaks, once known.</summary>
+        public McpEra? Era => era?.Era;
+
+        /// <summary>Gets the protocol version in use, once known.</summary>
+        public string? ProtocolVersion => IsConnected ? era!.ProtocolVersion : null;
+
+        /// <summary>Gets the legacy session id, if the server assigned one.</summary>
+        public string? SessionId => era?.SessionId;
+
+        /// <summary>Gets the server's name (serverInfo), once the server said it.</summary>
+        public string? ServerName => era?.Server.Name;
+
+        /// <summary>Gets the server's version (serverInfo), once the server said it.</summary>
+        public string? ServerVersion => era?.Server.Version;
+
+        /// <summary>Gets the server's instructions, if it sent any.</summary>
+        public string? Instructions => era?.Server.Instructions;
+
+        /// <summary>Gets a value indicating whether the era is known (and a legacy session initialized).</summary>
+        public bool IsConnected => era is not null && (era is not LegacyEra legacy || legacy.IsInitialized);
+
+        /// <summary>Gets the tools last listed (fresh or not), or null.</summary>
+        public IReadOnlyList<McpToolInfo>? CachedTools => tools.Tools;
+
+        internal JsonObject? ServerCapabilities => era?.Server.Capabilities;
+
+        /// <summary>
+        /// Makes sure the era is known: remembered (unless <paramref name="verify"/>), else found out with a
+        /// modern request first and the legacy handshake as fallback. Signs in on the way when the server asks.
+        /// </summary>
+        /// <param name="context">The operation.</param>
+        /// <param name="verify">Talk to the server even when its era is remembered (Connect-McpServer).</param>
+        /// <param name="cancellationToken">Cancels the operation.</param>
+        public async Task ConnectAsync(McpCallContext context, bool verify, CancellationToken cancellationToken)
+        {
+            if (IsConnected && !(verify && eraFromMemory))
+            {
+                return;
+            }
+
+            await connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (era is LegacyEra legacy)
+                {
+                    await legacy.EnsureInitializedAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+                else if (era is null || (verify && eraFromMemory))
+                {
+                    await ChooseEraAsync(context, verify, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                connectLock.Release();
+            }
+        }
+
+        /// <summary>Lists every tool (following nextCursor through all pages), or returns the cached list while it is fresh.</summary>
+        public Task<IReadOnlyList<McpToolInfo>> ListToolsAsync(McpCallContext context, CancellationToken cancellationToken)
+            => tools.Fresh(clock()) is IReadOnlyList<McpToolInfo> fresh
+                ? Task.FromResult(fresh)
+                : WithEraAsync(current => ListAllAsync(current, context, cancellationToken), context, cancellationToken);
+
+        /// <summary>
+        /// Calls a tool with arguments given as plain .NET data (an IDictionary or a list of key/value
+        /// pairs). A result with isError is returned, not thrown: the caller decides.
+        /// </summary>
+        public Task<McpToolResult> CallToolAsync(string name, object? arguments, McpCallContext context, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                throw new ArgumentException("A tool name is required.", nameof(name));
+            }
+
+            JsonNode? node = ClrJson.FromClr(arguments);
+            if (node is not null && node is not JsonObject)
+            {
+                throw new McpAuthException(ErrorIds.InvalidToolArguments, McpErrorKind.InvalidArgument, "Tool arguments must be a hashtable or an object with properties, for example @{ message = 'hi' }.", name);
+            }
+
+            return WithEraAsync(current => CallAsync(current, name, node as JsonObject ?? new JsonObject(), context, cancellationToken), context, cancellationToken);
+        }
+
+        /// <summary>Ends what the era keeps on the server (DELETE of a legacy session), best effort.</summary>
+        public async Task CloseAsync(McpCallContext context, CancellationToken cancellationToken)
+        {
+            ProtocolEra? current = Interlocked.Exchange(ref era, null);
+            if (current is not null)
+            {
+                try
+                {
+                    await current.CloseAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    current.Dispose();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref era, null)?.Dispose();
+            connectLock.Dispose();
+        }
+
+        private async Task ChooseEraAsync(McpCallContext context, bool verify, CancellationToken cancellationToken)
+        {
+            string? remembered = verify ? null : await memory.RecallAsync(Endpoint, context.Callbacks, cancellationToken).ConfigureAwait(false);
+            if (remembered is not null && McpProtocol.IsModern(remembered))
+            {
+                context.Callbacks.Verbose($"{Endpoint} speaks MCP {remembered} (remembered); no discovery request.");
+                Replace(new ModernEra(transport, remembered), fromMemory: true);
+                return;
+            }
+
+            ProtocolEra chosen;
+            if (remembered is not null)
+            {
+                context.Callbacks.Verbose($"{Endpoint} speaks MCP {remembered} (remembered): legacy handshake.");
+                var legacy = new LegacyEra(transport);
+                try
+                {
+                    await legacy.EnsureInitializedAsync(context, cancellationToken).ConfigureAwait(false);
+                    chosen = legacy;
+                }
+                catch (McpJsonRpcException ex) when (ex.HttpStatus >= 400 && ex.HttpStatus < 500)
+                {
+                    legacy.Dispose();
+                    EraMemory.Forget(Endpoint);
+                    context.Callbacks.Verbose($"{Endpoint} no longer takes the legacy handshake ({ex.Message}); finding out its era again.");
+                    chosen = await EraNegotiator.NegotiateAsync(transport, context, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                chosen = await EraNegotiator.NegotiateAsync(transport, context, cancellationToken).ConfigureAwait(false);
+            }
+
+            Replace(chosen, fromMemory: false);
+            await memory.RememberAsync(Endpoint, chosen.ProtocolVersion, context.Callbacks, cancellationToken).ConfigureAwait(false);
+        }
+
+        private void Replace(ProtocolEra next, bool fromMemory)
+        {
+            Interlocked.Exchange(ref era, next)?.Dispose();
+            eraFromMemory = fromMemory;
+        }
+
+        /// <summary>Runs an operation in the current era; a remembered modern era that meets a legacy server is found out again, once.</summary>
+        private async Task<T> WithEraAsync<T>(Func<ProtocolEra, Task<T>> operation, McpCallContext context, CancellationToken cancellationToken)
+        {
+            await ConnectAsync(context, verify: false, cancellationToken).ConfigureAwait(false);
+            ProtocolEra current = era ?? throw new ObjectDisposedException(nameof(McpClient));
+            try
+            {
+                return await operation(current).ConfigureAwait(false);
+            }
+            catch (EraMismatchException ex) when (eraFromMemory && ReferenceEquals(era, current))
+            {
+                context.Callbacks.Verbose($"{Endpoint} did not answer as the remembered MCP {current.ProtocolVersion} server ({ex.Message}); finding out its era again.");
+                EraMemory.Forget(Endpoint);
+                await ConnectAsync(context, verify: true, cancellationToken).ConfigureAwait(false);
+                return await operation(era ?? throw new ObjectDisposedException(nameof(McpClient))).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<IReadOnlyList<McpToolInfo>> ListAllAsync(ProtocolEra current, McpCallContext context, CancellationToken cancellationToken)
+        {
+            var list = new List<McpToolInfo>();
+            var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            DateTimeOffset received = clock();
+            double? ttlMs = null;
+            string? scope = null;
+            string? cursor = null;
+            for (int page = 0; ; page++)
+            {
+                if (page >= transport.Options.MaxPages)
+                {
+                    throw new McpAuthException(ErrorIds.MalformedResponse, McpErrorKind.InvalidData, $"The server returned more than {transport.Options.MaxPages} pages of tools; stopped reading.", Endpoint);
+                }
+
+                JsonElement element = await current.SendAsync("tools/list", new ListToolsParams { Cursor = cursor }, null, context, cancellationToken).ConfigureAwait(false);
+                ListToolsResult result = JsonRpcCodec.Read(element, McpJsonContext.Default.ListToolsResult, "tools/list", Endpoint);
+                if (result.Tools is null)
+                {
+                    throw JsonRpcCodec.Malformed("The server's tools/list result has no tools array.", Endpoint, null);
+                }
+
+                ttlMs = ttlMs is null ? result.TtlMs ?? 0 : Math.Min(ttlMs.Value, result.TtlMs ?? 0);
+                scope ??= result.CacheScope;
+                foreach (JsonNode? item in result.Tools)
+                {
+                    McpToolInfo? tool = McpToolInfo.FromJson(item);
+                    if (tool is not null && Accept(tool, current, rejected, context))
+                    {
+                        list.Add(tool);
+                    }
+                }
+
+                cursor = string.IsNullOrEmpty(result.NextCursor) ? null : result.NextCursor;
+                if (cursor is null)
+                {
+                    break;
+                }
+
+                if (!seen.Add(cursor))
+                {
+                    throw JsonRpcCodec.Malformed("The server's tools/list returned the same cursor twice; stopped to avoid an endless loop.", Endpoint, null);
+                }
+
+                context.Callbacks.Debug($"tools/list: {list.Count} tools so far, next page.");
+            }
+
+            TimeSpan ttl = TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(ttlMs ?? 0, TimeSpan.FromDays(1).TotalMilliseconds)));
+            tools.Store(list, rejected, ttl, scope, received);
+            if (ttl > TimeSpan.Zero)
+            {
+                context.Callbacks.Debug($"tools/list: {list.Count} tools, fresh for {ttl.TotalSeconds:0.#} s ({scope ?? "no"} cache scope).");
+            }
+
+            return list;
+        }
+
+        /// <summary>On a modern server, a tool whose x-mcp-header annotations are invalid is left out with a warning.</summary>
+        private static bool Accept(McpToolInfo tool, ProtocolEra current, Dictionary<string, string> rejected, McpCallContext context)
+        {
+            if (current.Era != McpEra.Modern)
+            {
+                return true;
+            }
+
+            ToolHeaderParameters? parameters = ToolHeaderParameters.Read(tool.InputSchema, out string? problem);
+            if (parameters is null)
+            {
+                string why = problem ?? "invalid x-mcp-header annotations";
+                rejected[tool.Name] = why;
+                context.Callbacks.Warning($"The server's tool '{Http.ServerText.Sanitize(tool.Name, 128)}' is left out: {why}.");
+                return false;
+            }
+
+            tool.HeaderParameters = parameters;
+            return true;
+        }
+
+        private async Task<McpToolResult> CallAsync(ProtocolEra current, string name, JsonObject arguments, McpCallContext context, CancellationToken cancellationToken)
+        {
+            var progress = new ProgressReporter("Tool " + name);
+            context.Progress = progress;
+            try
+            {
+                for (int attempt = 0; ; attempt++)
+                {
+                    IEnumerable<KeyValuePair<string, string>>? headers = null;
+                    if (current.Era == McpEra.Modern)
+                    {
+                        McpToolInfo? tool = await ToolForCallAsync(current, name, context, cancellationToken).ConfigureAwait(false);
+                        headers = tool?.HeaderParameters.HeadersFor(arguments);
+                    }
+
+                    var parameters = new CallToolParams { Name = name, Arguments = (JsonObject)arguments.DeepClone(), Meta = new RequestMeta { ProgressToken = progress.Token } };
+                    try
+                    {
+                        CallToolResult result = await InputRequiredRounds.CallAsync(current, parameters, headers, context, cancellationToken).ConfigureAwait(false);
+                        return McpToolResult.From(result);
+                    }
+                    catch (McpJsonRpcException ex) when (ex.Code == McpErrorCodes.HeaderMismatch && attempt == 0 && current.Era == McpEra.Modern)
+                    {
+                        context.Callbacks.Verbose($"The server says the headers of tools/call '{name}' do not match ({ex.Message}); reading its tool list again, then trying once more.");
+                        tools.Invalidate();
+                        await ListAllAsync(current, context, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                progress.Complete(context.Callbacks);
+                context.Progress = null;
+            }
+        }
+
+        /// <summary>The tool's definition for its Mcp-Param-* headers: from the last list (listing once if there is none).</summary>
+        private async Task<McpToolInfo?> ToolForCallAsync(ProtocolEra current, string name, McpCallContext context, CancellationToken cancellationToken)
+        {
+            if (tools.Tools is null)
+            {
+                await ListAllAsync(current, context, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (tools.RejectionOf(name) is string why)
+            {
+                throw new McpAuthException(
+                    ErrorIds.InvalidToolDefinition,
+                    McpErrorKind.InvalidData,
+                    $"The server's definition of the tool '{Http.ServerText.Sanitize(name, 128)}' is invalid ({why}), so it is not called. The server must fix the tool's x-mcp-header annotations.",
+                    name);
+            }
+
+            return tools.Find(name);
+        }
+    }
+}
