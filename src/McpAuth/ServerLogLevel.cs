@@ -27,13 +27,12 @@ namespace McpAuth
                 return bound is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(bound);
             }
 
-            object? preference = cmdlet.SessionState.PSVariable.GetValue(variable);
-            if (preference is PSObject wrapped)
-            {
-                preference = wrapped.BaseObject;
-            }
-
-            return preference is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
+            // A script may hold the preference as a string ($DebugPreference = 'Continue' in its own scope).
+            object? preference = cmdlet.GetVariableValue(variable);
+            return preference is not null
+                && LanguagePrimitives.TryConvertTo(preference, out ActionPreference p)
+                && p != ActionPreference.SilentlyContinue
+                && p != ActionPreference.Ignore;
         }
     }
 }

@@ -100,6 +100,36 @@ namespace McpAuth.Testing
 
         public string Neg => (string)Ready["neg"]!;
 
+        /// <summary>Gets the OAuth-protected modern (MCP 2026-07-28, SDK 2.x) server.</summary>
+        public string ModernMcp => (string)Ready["modern"]!;
+
+        /// <summary>Gets the public modern server (SSE when a call sends notifications).</summary>
+        public string ModernPublic => (string)Ready["modernPublic"]!;
+
+        /// <summary>Gets the public modern server that always answers with JSON.</summary>
+        public string ModernPublicJson => (string)Ready["modernPublicJson"]!;
+
+        /// <summary>Gets the base of the hostile modern endpoints (&lt;base&gt;/&lt;case&gt;/mcp).</summary>
+        public string ModernBad => (string)Ready["modernBad"]!;
+
+        /// <summary>The public endpoint of an era: "legacy" (SDK 1.x) or "modern" (SDK 2.x); JSON responses when <paramref name="json"/>.</summary>
+        public string PublicOf(string era, bool json = false) => era switch
+        {
+            "legacy" => json ? PublicJson : Public,
+            "modern" => json ? ModernPublicJson : ModernPublic,
+            _ => throw new ArgumentOutOfRangeException(nameof(era), era, "legacy or modern"),
+        };
+
+        /// <summary>The OAuth-protected endpoint of an era.</summary>
+        public string ProtectedOf(string era) => era == "modern" ? ModernMcp : era == "legacy" ? Mcp : throw new ArgumentOutOfRangeException(nameof(era), era, "legacy or modern");
+
+        /// <summary>Gets the requests the MCP port saw for one path (PathAndQuery of <paramref name="url"/>).</summary>
+        public List<JsonObject> RequestsTo(string url)
+        {
+            string path = new Uri(url).AbsolutePath;
+            return Requests().FindAll(q => (string?)q["path"] == path);
+        }
+
         /// <summary>Gets the MCP origin, e.g. http://127.0.0.1:1234.</summary>
         public string McpOrigin => new Uri(Mcp).GetLeftPart(UriPartial.Authority);
 

@@ -510,7 +510,7 @@ namespace McpAuth.Core.Tokens
             {
                 Client = CredentialMapping.ToStored(used),
                 Tokens = CredentialMapping.ToStored(obtained),
-                Discovery = storedDiscovery,
+                Discovery = storedDiscovery with { McpProtocolVersion = record?.Discovery?.McpProtocolVersion },
                 AuthorizedBy = Options.Method,
             }, cancellationToken).ConfigureAwait(false);
 

@@ -66,21 +66,29 @@ namespace McpAuth.Core.Mcp
                 return new ElicitReply { Action = "decline" };
             }
 
+            // The consent is a one-field form (open: yes/no, default yes), which every host can ask for.
+            var open = new ElicitationField("open", "boolean", required: false) { Title = "Open the page", Default = true };
             var consent = new ElicitationRequest(
-                $"{ServerText.Sanitize(request.Message)}{Environment.NewLine}The server asks you to open a page on {url.Host}: {shown}{Environment.NewLine}Continue to open it?",
-                Array.Empty<ElicitationField>(),
+                $"{ServerText.Sanitize(request.Message)}{Environment.NewLine}The server asks you to open a page on {url.Host}: {shown}",
+                new[] { open },
                 null)
             {
                 Mode = "url",
                 Url = url,
             };
             ElicitationResult answer = await callbacks.ElicitAsync(consent, cancellationToken).ConfigureAwait(false);
-            if (answer.Action == "accept" && !BrowserLauncher.TryOpen(url, callbacks.Debug))
+            bool accepted = answer.Action == "accept" && !(answer.Content is IReadOnlyDictionary<string, object?> c && c.TryGetValue("open", out object? value) && value is false);
+            if (!accepted)
+            {
+                return new ElicitReply { Action = answer.Action == "accept" ? "decline" : answer.Action };
+            }
+
+            if (!BrowserLauncher.TryOpen(url, callbacks.Debug))
             {
                 callbacks.Information($"Open this page in a browser to continue: {shown}");
             }
 
-            return new ElicitReply { Action = answer.Action };
+            return new ElicitReply { Action = "accept" };
         }
     }
 }
