@@ -134,8 +134,8 @@ function New-SchemaValue($Schema) {
     if ($null -ne $Schema.PSObject.Properties['const']) { return $Schema.const }
     if ($null -ne $Schema.PSObject.Properties['enum']) { return @($Schema.enum)[0] }
     switch (Get-SchemaType $Schema) {
-        'number' { return $script:nextNumber++ }
-        'integer' { return $script:nextNumber++ }
+        'number' { return ($script:nextNumber++) }
+        'integer' { return ($script:nextNumber++) }
         'boolean' { return $true }
         'string' { return 'test' }
         'array' { return , @() }
@@ -153,6 +153,43 @@ function New-Arguments($Schema) {
         $arguments[$property.Name] = New-SchemaValue $property.Value
     }
     return $arguments
+}
+
+# A JSON element of MCP_CONFORMANCE_CONTEXT as PowerShell data: objects become hashtables, numbers long or double.
+function ConvertFrom-JsonElement([System.Text.Json.JsonElement] $Element) {
+    switch ($Element.ValueKind) {
+        'Object' {
+            $table = [ordered]@{}
+            foreach ($p in $Element.EnumerateObject()) { $table[$p.Name] = ConvertFrom-JsonElement $p.Value }
+            return $table
+        }
+        'Array' { return , @($Element.EnumerateArray() | ForEach-Object { ConvertFrom-JsonElement $_ }) }
+        'String' { return $Element.GetString() }
+        'Number' { [long] $l = 0; if ($Element.TryGetInt64([ref] $l)) { return $l } else { return $Element.GetDouble() } }
+        'True' { return $true }
+        'False' { return $false }
+        default { return $null }
+    }
+}
+
+# Scenarios that name the arguments of a tool call in the context (toolCalls: [{ name, arguments }]).
+function Get-ContextToolArguments {
+    $calls = @{}
+    $json = [Environment]::GetEnvironmentVariable('MCP_CONFORMANCE_CONTEXT')
+    if ([string]::IsNullOrEmpty($json)) { return $calls }
+    $document = [System.Text.Json.JsonDocument]::Parse($json)
+    try {
+        [System.Text.Json.JsonElement] $list = [System.Text.Json.JsonElement]::new()
+        if ($document.RootElement.TryGetProperty('toolCalls', [ref] $list)) {
+            foreach ($call in $list.EnumerateArray()) {
+                $calls[$call.GetProperty('name').GetString()] = ConvertFrom-JsonElement $call.GetProperty('arguments')
+            }
+        }
+    }
+    finally {
+        $document.Dispose()
+    }
+    return $calls
 }
 
 # ---- Connect-McpServer parameters per scenario ---------------------------------------------------------
@@ -213,9 +250,14 @@ try {
 
     $tools = @(Get-McpTool -Connection $connection)
     Write-Log "tools: $(($tools | ForEach-Object { $_.Name }) -join ', ')"
+    $contextArguments = Get-ContextToolArguments
 
     foreach ($tool in $tools) {
-        $arguments = New-Arguments $tool.InputSchema
+        $arguments = if ($contextArguments.ContainsKey($tool.Name)) { $contextArguments[$tool.Name] } else { New-Arguments $tool.InputSchema }
+        if ($scenario -eq 'json-schema-2020-12-preservation' -and $tool.Name -eq 'json_schema_echo') {
+            # The scenario checks that the client kept a tool's inputSchema as sent: echo it back.
+            $arguments = @{ schema = @($tools | Where-Object { $_.Name -eq 'json_schema_2020_12_tool' })[0].InputSchema }
+        }
         Write-Log "Invoke-McpTool $($tool.Name) (arguments: $(Join-Sorted $arguments.Keys))"
         $result = @(Invoke-McpTool -Name $tool.Name -Arguments $arguments -Connection $connection)
         foreach ($item in $result) { "$($tool.Name): $item" }

@@ -9,7 +9,7 @@
 #   tests/conformance/run.sh --suite NAME      one of the suite's own suites (all, core, auth, ...),
 #                                              all of its scenarios at once, as the suite runs them
 #   options: --version 0.1.16|0.2.0-alpha.12|all (default all)  --jobs N (default: CPUs, at most 4)
-#            --timeout MS (per client, default 30000)  --verbose
+#            --timeout MS (per client, default 60000)  --verbose
 #
 # Assumes `dotnet build McpAuth.sln` ran at the repo root and `npm ci` ran in tests/conformance.
 # Exits non-zero when a scenario fails that is not in its baseline, or one in the baseline now passes.
@@ -106,10 +106,9 @@ run_version() {
   # The suite runs `/bin/sh -c "<command> <url>"` and, on timeout, kills only that shell. dash does not
   # exec a lone command, so the client would outlive the kill (and the suite would wait for it); a
   # leading `exec` makes the shell become ./client, which execs dotnet: the timeout kill reaches it.
-  local common=(client --command "exec $here/client" -o "$outdir" --expected-failures "$baseline")
-  if [ -n "$timeout" ]; then
-    common+=(--timeout "$timeout")
-  fi
+  # Each client is a .NET process hosting PowerShell; on a busy 2-CPU machine its start-up alone can take
+  # most of the suite's default 30 s, so the default here is 60 s (no scenario checks how long it takes).
+  local common=(client --command "exec $here/client" -o "$outdir" --expected-failures "$baseline" --timeout "${timeout:-60000}")
   common+=("${verbose[@]}")
 
   start=$(date +%s)

@@ -6,9 +6,12 @@
 // A scenario passes when at least one check succeeded and none is FAILURE or WARNING. That is one
 // step stricter than the suite's baseline rule (no FAILURE or WARNING): the initialize scenario, for
 // one, records nothing at all when the client never connects, which the suite counts as a pass. A
-// scenario with no checks.json (its server failed to start) fails. Prints one line per scenario, then
-// a line `N passed, N failed` (scenarios). Exit code 1 when a scenario not in the baseline fails by
-// this rule (run.sh then fails even if the suite did not), else 0.
+// scenario whose every check is SKIPPED (an extension the client does not implement, such as the
+// skills extension's sep-2640-* scenarios, which skip when the client never lists skills) is
+// reported as not applicable and counted as skipped; the suite counts it as passed. A scenario with no
+// checks.json (its server failed to start) fails. Prints one line per scenario, then a line
+// `N passed, N failed, N skipped` (scenarios). Exit code 1 when a scenario not in the baseline fails
+// by this rule (run.sh then fails even if the suite did not), else 0.
 
 const fs = require('fs');
 const path = require('path');
@@ -56,13 +59,15 @@ for (const scenario of scenarios) {
   const expected = baseline.has(scenario);
   let ok;
   let detail;
+  let notApplicable = false;
   if (!result) {
     ok = false;
     detail = 'no checks.json (scenario did not run)';
   } else {
     const count = (s) => result.checks.filter((c) => c.status === s).length;
-    const [s, f, w] = [count('SUCCESS'), count('FAILURE'), count('WARNING')];
+    const [s, f, w, k] = [count('SUCCESS'), count('FAILURE'), count('WARNING'), count('SKIPPED')];
     ok = s > 0 && f === 0 && w === 0;
+    notApplicable = s === 0 && f === 0 && w === 0 && k > 0;
     detail = `${s} ok, ${f} failed, ${w} warnings${s + f + w === 0 ? ' (nothing was checked: did the client reach the server?)' : ''}`;
     if (!ok) {
       const first = result.checks.find((c) => c.status === 'FAILURE' || c.status === 'WARNING');
@@ -70,6 +75,12 @@ for (const scenario of scenarios) {
     }
   }
   let note = '';
+  if (notApplicable) {
+    const first = result.checks.find((c) => c.status === 'SKIPPED');
+    lines.push(`SKIP  ${scenario} (not applicable: every check skipped)${expected ? ' (in baseline)' : ''}: ${String(first.errorMessage || first.description).slice(0, 160)}`);
+    known++;
+    continue;
+  }
   if (ok && !expected) passed++;
   if (!ok && expected) {
     note = ' (expected, in baseline)';
