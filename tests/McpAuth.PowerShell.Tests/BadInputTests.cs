@@ -71,17 +71,21 @@ namespace McpAuth.HostedTests
             Assert.Equal(errorId + ",McpAuth.Commands.ConnectMcpServerCommand", e.FullyQualifiedErrorId);
         }
 
-        [Fact]
-        public void Arguments_that_are_not_an_object_are_refused()
+        [Theory]
+        [InlineData("legacy")]
+        [InlineData("modern")]
+        public void Arguments_that_are_not_an_object_are_refused(string era)
         {
-            ErrorRecord e = SingleError("Invoke-McpTool -Uri $u echo 42", new Dictionary<string, object?> { ["u"] = server.Public });
+            ErrorRecord e = SingleError("Invoke-McpTool -Uri $u echo 42", new Dictionary<string, object?> { ["u"] = server.PublicOf(era) });
             Assert.Equal("InvalidToolArguments,McpAuth.Commands.InvokeMcpToolCommand", e.FullyQualifiedErrorId);
         }
 
-        [Fact]
-        public void A_json_rpc_error_is_a_typed_error()
+        [Theory]
+        [InlineData("legacy")]
+        [InlineData("modern")]
+        public void A_json_rpc_error_is_a_typed_error(string era)
         {
-            ErrorRecord e = SingleError("Invoke-McpTool -Uri $u no-such-tool", new Dictionary<string, object?> { ["u"] = server.Public });
+            ErrorRecord e = SingleError("Invoke-McpTool -Uri $u no-such-tool", new Dictionary<string, object?> { ["u"] = server.PublicOf(era) });
             Assert.Equal("InvalidParams,McpAuth.Commands.InvokeMcpToolCommand", e.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidResult, e.CategoryInfo.Category);
             Assert.Contains("-32602", e.Exception.Message);

@@ -120,8 +120,11 @@ namespace McpAuth.Core.Mcp
             using TransportResponse response = await Transport.PostAsync(JsonRpcCodec.Serialize(request), headers, request.Method, context, handleChallenges: true, cancellationToken).ConfigureAwait(false);
             if (response.Kind == ResponseKind.Failure)
             {
+                // A modern server answers with a modern error, or 404 with -32601 for a method it does not
+                // implement (a legacy HTTP+SSE server's 404 has no such body); any other 4xx is a legacy server's.
                 McpAuthException failure = await response.FailureAsync(request.Method, cancellationToken).ConfigureAwait(false);
-                bool modernError = failure is McpJsonRpcException rpc && McpErrorCodes.IsModern(rpc.Code);
+                bool modernError = failure is McpJsonRpcException rpc
+                    && (McpErrorCodes.IsModern(rpc.Code) || (response.Status == 404 && rpc.Code == McpErrorCodes.MethodNotFound));
                 if (!modernError && response.Status >= 400 && response.Status < 500)
                 {
                     throw new EraMismatchException(failure);
