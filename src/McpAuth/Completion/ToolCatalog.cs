@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core;
+using McpAuth.Core.Http;
 using McpAuth.Core.Mcp;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tokens;

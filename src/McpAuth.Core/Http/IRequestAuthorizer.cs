@@ -2,7 +2,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace McpAuth.Core.Mcp
+namespace McpAuth.Core.Http
 {
     /// <summary>
     /// Puts credentials on MCP requests and reacts to 401/403 challenges. The OAuth token provider
