@@ -386,7 +386,7 @@ namespace McpAuth.Core.Mcp
                         }
 
                         throw response.StatusCode == HttpStatusCode.Unauthorized
-                            ? new McpAuthException(ErrorIds.AuthenticationRequired, McpErrorKind.AuthenticationError, $"{Endpoint} requires sign-in (401). Connect with OAuth: Connect-McpServer -Uri {Endpoint}", Endpoint)
+                            ? new McpAuthException(ErrorIds.AuthenticationRequired, McpErrorKind.AuthenticationError, $"{Endpoint} requires sign-in (401), and this connection has no way to sign in: connect with OAuth.", Endpoint)
                             : new McpAuthException(ErrorIds.InsufficientScope, McpErrorKind.PermissionDenied, $"{Endpoint} refused the request (403).", Endpoint);
                     }
 
