@@ -19,7 +19,7 @@ namespace McpAuth.Core.Tokens
         /// <summary>Lists the stored credentials in the store <paramref name="options"/> name, optionally only those for one MCP server.</summary>
         public static async Task<CredentialListing> ListAsync(CredentialStoreOptions options, Uri? serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            CredentialCache cache = CredentialCache.For(options);
+            TokenCache cache = TokenCache.For(options);
             IReadOnlyList<CredentialRecord> records = await cache.ListAsync(serverUri, callbacks, cancellationToken).ConfigureAwait(false);
             return new CredentialListing(records, cache.Store.Location);
         }
@@ -34,7 +34,7 @@ namespace McpAuth.Core.Tokens
         {
             Guard.NotNull(serverUri, nameof(serverUri));
             using IDisposable operation = OperationSecrets.Begin();
-            CredentialCache cache = CredentialCache.For(options);
+            TokenCache cache = TokenCache.For(options);
             IReadOnlyList<CredentialRecord> records = await cache.ListAsync(serverUri, callbacks, cancellationToken).ConfigureAwait(false);
             var removed = new List<CredentialKey>();
             using HttpClient http = McpHttpClientFactory.Create(RevocationTimeout);
@@ -62,7 +62,7 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>Deletes every stored credential; works even when the stored data is damaged. Connections of this process stop using them.</summary>
         public static Task ResetAsync(CredentialStoreOptions options, IEngineCallbacks callbacks, CancellationToken cancellationToken) =>
-            CredentialCache.For(options).ResetAsync(callbacks, cancellationToken);
+            TokenCache.For(options).ResetAsync(callbacks, cancellationToken);
     }
 
     /// <summary>Stored credentials, and where they are stored.</summary>

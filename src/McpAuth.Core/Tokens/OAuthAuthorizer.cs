@@ -14,7 +14,7 @@ namespace McpAuth.Core.Tokens
     /// <summary>
     /// OAuth for one MCP connection: puts the bearer token on requests; on 401 uses the stored credential,
     /// refreshes once, or signs in; on 403 insufficient_scope steps up with a real re-consent, never a silent
-    /// refresh. The credential itself lives in the process's <see cref="CredentialCache"/> (so every
+    /// refresh. The credential itself lives in the process's <see cref="TokenCache"/> (so every
     /// connection and runspace sees one refresh or removal); when to renew is <see cref="TokenPolicy"/>'s call
     /// and a sign-in is a <see cref="SignInFlow"/>. All this connection remembers is which stored credential
     /// it uses. One sign-in or refresh runs at a time per connection.
@@ -23,7 +23,7 @@ namespace McpAuth.Core.Tokens
     {
         private readonly Uri serverUri;
         private readonly HttpClient http;
-        private readonly Lazy<CredentialCache> cache;
+        private readonly Lazy<TokenCache> cache;
         private readonly TokenPolicy policy;
         private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
 
@@ -37,7 +37,7 @@ namespace McpAuth.Core.Tokens
         }
 
         /// <summary>Creates the authorizer of a connection to <paramref name="serverUri"/> over <paramref name="cache"/> (tests), or the process's cache when null.</summary>
-        public OAuthAuthorizer(Uri serverUri, HttpClient http, SignInOptions options, CredentialCache? cache)
+        public OAuthAuthorizer(Uri serverUri, HttpClient http, SignInOptions options, TokenCache? cache)
         {
             this.serverUri = Guard.NotNull(serverUri, nameof(serverUri));
             this.http = Guard.NotNull(http, nameof(http));
@@ -47,8 +47,8 @@ namespace McpAuth.Core.Tokens
             // Opened on first use, so a connection to a server without sign-in never needs a store; a store that
             // cannot be opened fails each use instead of once for good.
             this.cache = cache is null
-                ? new Lazy<CredentialCache>(() => CredentialCache.For(options.Store), LazyThreadSafetyMode.PublicationOnly)
-                : new Lazy<CredentialCache>(() => cache);
+                ? new Lazy<TokenCache>(() => TokenCache.For(options.Store), LazyThreadSafetyMode.PublicationOnly)
+                : new Lazy<TokenCache>(() => cache);
         }
 
         /// <summary>Gets the options this connection was made with.</summary>

@@ -22,11 +22,11 @@ namespace McpAuth.Core.Tokens
         private readonly Uri serverUri;
         private readonly HttpClient http;
         private readonly SignInOptions options;
-        private readonly CredentialCache cache;
+        private readonly TokenCache cache;
         private readonly TokenPolicy policy;
         private readonly ClientRegistrar registrar;
 
-        public SignInFlow(Uri serverUri, HttpClient http, SignInOptions options, CredentialCache cache)
+        public SignInFlow(Uri serverUri, HttpClient http, SignInOptions options, TokenCache cache)
         {
             this.serverUri = serverUri;
             this.http = http;

@@ -36,7 +36,7 @@ namespace McpAuth.Core.Tokens
         /// credential afterwards (null when the client was dropped or the credential removed meanwhile) and what
         /// happened.
         /// </summary>
-        public Task<(Credential? Credential, RefreshOutcome Outcome)> RefreshAsync(CredentialCache cache, Credential current, TokenEndpointClient endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public Task<(Credential? Credential, RefreshOutcome Outcome)> RefreshAsync(TokenCache cache, Credential current, TokenEndpointClient endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             TokenSet presented = current.Tokens ?? throw new ArgumentException("The credential has no tokens to refresh.", nameof(current));
             ClientIdentity client = current.ClientFor(options.Client);

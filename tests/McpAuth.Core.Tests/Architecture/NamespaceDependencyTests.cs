@@ -69,8 +69,8 @@ namespace McpAuth.Core.Tests.Architecture
         [Fact]
         public void The_check_sees_a_dependency_hidden_in_a_method_body()
         {
-            // CredentialCache (Tokens) creates stores (Storage) only inside method bodies and signatures of Storage types.
-            Assert.Contains(typeof(McpAuth.Core.Storage.CredentialStoreFactory), TypeReferences.Of(typeof(McpAuth.Core.Tokens.CredentialCache)));
+            // TokenCache (Tokens) creates stores (Storage) only inside method bodies and signatures of Storage types.
+            Assert.Contains(typeof(McpAuth.Core.Storage.CredentialStoreFactory), TypeReferences.Of(typeof(McpAuth.Core.Tokens.TokenCache)));
 
             // TokenErrors builds its errors with no Storage or Mcp type anywhere.
             Assert.DoesNotContain(TypeReferences.Of(typeof(McpAuth.Core.Tokens.TokenErrors)), t => t.Namespace == Root + ".Mcp");

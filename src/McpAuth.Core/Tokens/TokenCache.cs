@@ -11,21 +11,22 @@ using McpAuth.Core.Storage;
 namespace McpAuth.Core.Tokens
 {
     /// <summary>
-    /// The credentials this process holds, over one credential store: one instance per store (per kind and
-    /// directory) for the whole process, shared by every connection and runspace, so a store is opened (and a
-    /// keychain checked) once, and a refresh or removal in one place is seen by all. Every change goes through
+    /// The credential cache: the credentials (client identity and tokens) this process holds, over one
+    /// credential store. One instance per store (kind, directory, lock timeout) for the whole process, shared by
+    /// every connection and runspace, so a store is opened (and a keychain checked) once, and a refresh or
+    /// removal in one place is seen by all. (Not named CredentialCache: System.Net has one.) Every change goes through
     /// <see cref="UpdateAsync"/>: take the store's lock, read the record again, decide (which may await a
     /// request to the authorization server), write, then publish the result here.
     /// </summary>
-    public sealed class CredentialCache
+    public sealed class TokenCache
     {
-        private static readonly ConcurrentDictionary<string, CredentialCache> Shared = new ConcurrentDictionary<string, CredentialCache>(StringComparer.Ordinal);
+        private static readonly ConcurrentDictionary<string, TokenCache> Shared = new ConcurrentDictionary<string, TokenCache>(StringComparer.Ordinal);
         private static readonly object CreateGate = new object();
 
         private readonly ConcurrentDictionary<CredentialKey, Credential> live = new ConcurrentDictionary<CredentialKey, Credential>();
 
         /// <summary>Creates a cache over <paramref name="store"/> (tests; production code uses <see cref="For"/>).</summary>
-        public CredentialCache(ICredentialStore store, IClock? clock = null)
+        public TokenCache(ICredentialStore store, IClock? clock = null)
         {
             Store = Guard.NotNull(store, nameof(store));
             Clock = clock ?? SystemClock.Instance;
@@ -42,18 +43,18 @@ namespace McpAuth.Core.Tokens
         /// defaults), creating the store the first time. A store that cannot be created (plaintext without the
         /// opt-in, an unknown store setting) throws every time and is not remembered.
         /// </summary>
-        public static CredentialCache For(CredentialStoreOptions options)
+        public static TokenCache For(CredentialStoreOptions options)
         {
             Guard.NotNull(options, nameof(options));
             string identity = CredentialStoreFactory.Identity(options);
-            if (Shared.TryGetValue(identity, out CredentialCache? cache))
+            if (Shared.TryGetValue(identity, out TokenCache? cache))
             {
                 return cache;
             }
 
             lock (CreateGate)
             {
-                return Shared.GetOrAdd(identity, _ => new CredentialCache(CredentialStoreFactory.Create(options), options.Clock));
+                return Shared.GetOrAdd(identity, _ => new TokenCache(CredentialStoreFactory.Create(options), options.Clock));
             }
         }
 
