@@ -105,15 +105,11 @@ namespace McpAuth.Core.Registration
             Guard.NotNull(redirectUri, nameof(redirectUri));
             Guard.NotNull(http, nameof(http));
             Guard.NotNull(callbacks, nameof(callbacks));
-            if (asm.RegistrationEndpoint is not Uri endpoint)
-            {
-                throw new McpAuthException(
-                    ErrorIds.ClientIdentityRequired,
-                    McpErrorKind.AuthenticationError,
-                    $"The authorization server {asm.Issuer} does not offer dynamic client registration. Register a client with it and sign in with that client's id.",
-                    asm.Issuer);
-            }
-
+            Uri endpoint = asm.RegistrationEndpoint ?? throw new McpAuthException(
+                ErrorIds.ClientIdentityRequired,
+                McpErrorKind.AuthenticationError,
+                $"The authorization server {asm.Issuer} does not offer dynamic client registration. Register a client with it and sign in with that client's id.",
+                asm.Issuer);
             EndpointPolicy.Require(endpoint, "registration endpoint");
             string requestedMethod = options.TokenEndpointAuthMethod ?? TokenEndpointAuthMethods.None;
             if (requestedMethod != TokenEndpointAuthMethods.None && !TokenEndpointAuthMethods.UsesSecret(requestedMethod))

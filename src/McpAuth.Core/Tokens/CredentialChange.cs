@@ -63,6 +63,9 @@ namespace McpAuth.Core.Tokens
         public CredentialChange AuthorizingWith(AuthorizationMethod method, object? handler = null) =>
             new CredentialChange(Kind, Scopes, Client) { Method = method, AuthorizationHandler = handler };
 
+        /// <summary>Returns only the way to authorize of this change, for a connection to keep.</summary>
+        internal CredentialChange AuthorizingOnly() => new CredentialChange(CredentialChangeKind.Refresh, null, null) { Method = Method, AuthorizationHandler = AuthorizationHandler };
+
         /// <summary>The connection's options as this change uses them.</summary>
         internal SignInOptions ApplyTo(SignInOptions options)
         {

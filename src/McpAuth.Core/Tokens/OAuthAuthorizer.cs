@@ -24,10 +24,10 @@ namespace McpAuth.Core.Tokens
         private readonly Uri serverUri;
         private readonly HttpClient http;
         private readonly Lazy<TokenCache> cache;
-        private readonly TokenPolicy policy;
         private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
 
-        // Which stored credential this connection uses; replaced whole, never changed in place.
+        // Which stored credential this connection uses, and the way to sign in an update chose for it;
+        // replaced whole (under the gate), never changed in place.
         private volatile Binding binding = Binding.Unknown;
 
         /// <summary>Creates the authorizer of a connection to <paramref name="serverUri"/>, over the process's cache of <paramref name="options"/>' store.</summary>
@@ -42,7 +42,6 @@ namespace McpAuth.Core.Tokens
             this.serverUri = Guard.NotNull(serverUri, nameof(serverUri));
             this.http = Guard.NotNull(http, nameof(http));
             Options = Guard.NotNull(options, nameof(options));
-            policy = new TokenPolicy(options);
 
             // Opened on first use, so a connection to a server without sign-in never needs a store; a store that
             // cannot be opened fails each use instead of once for good.
@@ -53,6 +52,11 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>Gets the options this connection was made with.</summary>
         public SignInOptions Options { get; }
+
+        /// <summary>Gets the options sign-ins use now: <see cref="Options"/>, with the way to authorize an update chose.</summary>
+        private SignInOptions Current => binding.Way?.ApplyTo(Options) ?? Options;
+
+        private TokenPolicy Policy => new TokenPolicy(Current);
 
         /// <summary>Gets the credential this connection uses, as the process holds it now; null before sign-in or after removal.</summary>
         public Credential? Credential => binding.Key is CredentialKey key ? cache.Value.Get(key) : null;
@@ -82,7 +86,7 @@ namespace McpAuth.Core.Tokens
         public bool HasRefreshToken => Tokens?.RefreshToken is not null;
 
         /// <summary>Gets how this connection's credential was obtained, or how it would sign in when it has none.</summary>
-        public AuthorizationMethod Method => Credential?.AuthorizedBy ?? policy.MethodFor(Credential);
+        public AuthorizationMethod Method => Credential?.AuthorizedBy ?? Policy.MethodFor(Credential);
 
         /// <inheritdoc/>
         public async Task AuthorizeAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
@@ -93,7 +97,7 @@ namespace McpAuth.Core.Tokens
                 return;
             }
 
-            if (policy.IsStale(current) && current.RefreshToken is not null)
+            if (Policy.IsStale(current) && current.RefreshToken is not null)
             {
                 current = await RenewAsync(current, callbacks, cancellationToken).ConfigureAwait(false) ?? Tokens;
             }
@@ -146,7 +150,7 @@ namespace McpAuth.Core.Tokens
                 if (!binding.StoreChecked && await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false) is { Tokens: TokenSet stored } loaded)
                 {
                     // A stored token the server has not rejected yet: use it, or renew it (once per machine).
-                    if (!policy.IsStale(stored))
+                    if (!Policy.IsStale(stored))
                     {
                         callbacks.Verbose($"Using the stored credential for {loaded.Resource} from {loaded.Key.Issuer} (expires {stored.ExpiresAt:u}).");
                         return true;
@@ -163,7 +167,7 @@ namespace McpAuth.Core.Tokens
                     return true;
                 }
 
-                await SignInLockedAsync(Options, challenge, null, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
+                await SignInLockedAsync(Current, challenge, null, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
                 return true;
             }
         }
@@ -177,7 +181,7 @@ namespace McpAuth.Core.Tokens
         public async Task<TokenSet> GetTokenAsync(IReadOnlyList<string>? scopes, bool forceRefresh, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             RequireToken();
-            await EnsureSignedInAsync(Options, scopes, forceRefresh, callbacks, cancellationToken).ConfigureAwait(false);
+            await EnsureSignedInAsync(Current, scopes, forceRefresh, callbacks, cancellationToken).ConfigureAwait(false);
             return Tokens ?? throw NoToken();
         }
 
@@ -190,7 +194,16 @@ namespace McpAuth.Core.Tokens
         {
             Guard.NotNull(change, nameof(change));
             using IDisposable operation = OperationSecrets.Begin();
-            SignInOptions options = change.ApplyTo(Options);
+            if (change.Method is not null)
+            {
+                // An explicit way to authorize is this connection's way from now on (a handler cannot be stored).
+                using (await LockAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    binding = binding.With(change.AuthorizingOnly());
+                }
+            }
+
+            SignInOptions options = change.ApplyTo(Current);
             switch (change.Kind)
             {
                 case CredentialChangeKind.Revoke:
@@ -233,14 +246,14 @@ namespace McpAuth.Core.Tokens
                     return;
                 }
 
-                if (Credential is { Tokens: { RefreshToken: not null } held } credential && (forceRefresh || policy.IsStale(held))
+                if (Credential is { Tokens: { RefreshToken: not null } held } credential && (forceRefresh || Policy.IsStale(held))
                     && await RefreshLockedAsync(credential, callbacks, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
 
                 tokens = Tokens;
-                if (tokens is null || policy.IsStale(tokens) || forceRefresh)
+                if (tokens is null || Policy.IsStale(tokens) || forceRefresh)
                 {
                     await SignInLockedAsync(options, null, scopes, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
                 }
@@ -249,11 +262,11 @@ namespace McpAuth.Core.Tokens
 
         private async Task StepUpAsync(BearerChallenge challenge, int attempt, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            IReadOnlyList<string> wanted = policy.StepUpScopes(serverUri, challenge.Scope, GrantedScopes, attempt, policy.CanAuthorize(policy.MethodFor(Credential), callbacks));
+            IReadOnlyList<string> wanted = Policy.StepUpScopes(serverUri, challenge.Scope, GrantedScopes, attempt, Policy.CanAuthorize(Policy.MethodFor(Credential), callbacks));
             callbacks.Verbose($"Step-up: the server requires '{string.Join(" ", challenge.Scope)}'; asking for consent to '{string.Join(" ", wanted)}' (never a silent refresh).");
             using (await LockAsync(cancellationToken).ConfigureAwait(false))
             {
-                await SignInLockedAsync(Options, challenge, wanted, forceConsent: true, callbacks, cancellationToken).ConfigureAwait(false);
+                await SignInLockedAsync(Current, challenge, wanted, forceConsent: true, callbacks, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -263,7 +276,7 @@ namespace McpAuth.Core.Tokens
             using (await LockAsync(cancellationToken).ConfigureAwait(false))
             {
                 Credential? held = Credential;
-                if (held?.Tokens is TokenSet now && (!ReferenceEquals(now, stale) && !policy.IsStale(now)))
+                if (held?.Tokens is TokenSet now && (!ReferenceEquals(now, stale) && !Policy.IsStale(now)))
                 {
                     return now;
                 }
@@ -276,7 +289,7 @@ namespace McpAuth.Core.Tokens
         private async Task<bool> RefreshLockedAsync(Credential credential, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             var endpoint = new TokenEndpointClient(http, callbacks, Options.Clock);
-            (Credential? _, RefreshOutcome outcome) = await policy.RefreshAsync(cache.Value, credential, endpoint, callbacks, cancellationToken).ConfigureAwait(false);
+            (Credential? _, RefreshOutcome outcome) = await Policy.RefreshAsync(cache.Value, credential, endpoint, callbacks, cancellationToken).ConfigureAwait(false);
             return outcome is RefreshOutcome.Refreshed or RefreshOutcome.Adopted;
         }
 
@@ -285,14 +298,14 @@ namespace McpAuth.Core.Tokens
         {
             var flow = new SignInFlow(serverUri, http, options, cache.Value);
             Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, callbacks, cancellationToken).ConfigureAwait(false);
-            binding = new Binding(signedIn.Key, storeChecked: true);
+            binding = binding.With(signedIn.Key);
         }
 
         /// <summary>Binds this connection to the newest stored credential for the server, once. Call with the lock held.</summary>
         private async Task<Credential?> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             Credential? stored = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken).ConfigureAwait(false);
-            binding = new Binding(stored?.Key ?? binding.Key, storeChecked: true);
+            binding = binding.With(stored?.Key ?? binding.Key);
             if (stored is not null)
             {
                 callbacks.Verbose($"Found a stored credential for {stored.Resource} from {stored.Key.Issuer} (client {stored.Client.ClientId}, scopes '{string.Join(" ", CredentialMapping.Scopes(stored.Tokens))}').");
@@ -349,12 +362,13 @@ namespace McpAuth.Core.Tokens
 
         private sealed class Binding
         {
-            public static readonly Binding Unknown = new Binding(null, storeChecked: false);
+            public static readonly Binding Unknown = new Binding(null, storeChecked: false, null);
 
-            public Binding(CredentialKey? key, bool storeChecked)
+            private Binding(CredentialKey? key, bool storeChecked, CredentialChange? way)
             {
                 Key = key;
                 StoreChecked = storeChecked;
+                Way = way;
             }
 
             /// <summary>Gets the key of the credential in use; null before the first sign-in or stored credential.</summary>
@@ -362,6 +376,14 @@ namespace McpAuth.Core.Tokens
 
             /// <summary>Gets a value indicating whether the store was already searched for a credential for the server.</summary>
             public bool StoreChecked { get; }
+
+            /// <summary>Gets the way to authorize an update chose for this connection, or null.</summary>
+            public CredentialChange? Way { get; }
+
+            /// <summary>Bound to <paramref name="key"/>, with the store searched.</summary>
+            public Binding With(CredentialKey? key) => new Binding(key, storeChecked: true, Way);
+
+            public Binding With(CredentialChange way) => new Binding(Key, StoreChecked, way);
         }
 
         private sealed class Releaser : IDisposable

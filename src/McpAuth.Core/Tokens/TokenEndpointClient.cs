@@ -294,15 +294,11 @@ namespace McpAuth.Core.Tokens
 
         private static Uri RequireTokenEndpoint(AuthorizationServerMetadata asm)
         {
-            if (asm.TokenEndpoint is not Uri endpoint)
-            {
-                throw new McpAuthException(
-                    ErrorIds.MalformedMetadata,
-                    McpErrorKind.InvalidData,
-                    $"The authorization server {asm.Issuer} names no token_endpoint in its metadata.",
-                    asm.Issuer);
-            }
-
+            Uri endpoint = asm.TokenEndpoint ?? throw new McpAuthException(
+                ErrorIds.MalformedMetadata,
+                McpErrorKind.InvalidData,
+                $"The authorization server {asm.Issuer} names no token_endpoint in its metadata.",
+                asm.Issuer);
             EndpointPolicy.Require(endpoint, "token endpoint");
             return endpoint;
         }
