@@ -27,6 +27,8 @@ namespace McpAuth
             { ErrorId: ErrorIds.AuthenticationRequired or ErrorIds.InvalidGrant } => $"Connect-McpServer -Uri {Server(exception)}",
             { ErrorId: ErrorIds.ClientIdentityRequired or ErrorIds.ClientRegistrationFailed or ErrorIds.InvalidClient } =>
                 $"Connect-McpServer -Uri {ServerPlaceholder} -ClientId <client id> [-ClientSecret <SecureString> | -PrivateKeyPath <key.pem>]",
+            { ErrorId: ErrorIds.SignInWaitTimedOut } =>
+                $"Connect-McpServer -Uri {Server(exception)}   (once the sign-in in the other PowerShell session has ended)",
             { ErrorId: ErrorIds.AuthorizationTimedOut } => "Run the command again; -SignInTimeoutSec <seconds> gives an interactive sign-in more time.",
             { ErrorId: ErrorIds.PlaintextStorageNotAllowed } => "Use -CredentialStore Plaintext to opt in for one command, or set MCPAUTH_ALLOW_PLAINTEXT_STORAGE=1.",
             { ErrorId: ErrorIds.KeychainUnavailable or ErrorIds.KeychainLocked } =>
@@ -36,7 +38,7 @@ namespace McpAuth
 
         // Only these errors name the MCP server as their target; others name an endpoint of the authorization server.
         private static string Server(McpAuthException exception) =>
-            exception.ErrorId is ErrorIds.InsufficientScope or ErrorIds.InteractionRequired or ErrorIds.AuthenticationRequired && exception.Target is Uri server
+            exception.ErrorId is ErrorIds.InsufficientScope or ErrorIds.InteractionRequired or ErrorIds.AuthenticationRequired or ErrorIds.SignInWaitTimedOut && exception.Target is Uri server
                 ? server.ToString()
                 : ServerPlaceholder;
     }

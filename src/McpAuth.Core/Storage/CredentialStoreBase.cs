@@ -22,6 +22,9 @@ namespace McpAuth.Core.Storage
         public abstract string Location { get; }
 
         /// <inheritdoc/>
+        public abstract string? LockDirectory { get; }
+
+        /// <inheritdoc/>
         public async Task<CredentialRecord?> GetAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             Guard.NotNull(key, nameof(key));

@@ -16,6 +16,12 @@ namespace McpAuth.Core.Storage
         /// <summary>Gets a short description of where records live (a path or "keyring ..."), for messages.</summary>
         string Location { get; }
 
+        /// <summary>
+        /// Gets the directory for locks that other processes sharing this store honour (a sign-in, a client
+        /// registration); null for a store no other process sees (memory).
+        /// </summary>
+        string? LockDirectory { get; }
+
         /// <summary>Returns the record stored under <paramref name="key"/>, or null.</summary>
         /// <exception cref="McpAuthException"><see cref="ErrorIds.CredentialCorrupted"/> when that record (or the whole store) cannot be read.</exception>
         Task<CredentialRecord?> GetAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken);

@@ -83,6 +83,9 @@ namespace McpAuth.Core.Storage
         /// <inheritdoc/>
         public override string Location => $"the system keychain ({KeyringSchema}; {CacheFilePath})";
 
+        /// <inheritdoc/>
+        public override string? LockDirectory => Directory;
+
         private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             if (UnixFileSystem.IsUnix)

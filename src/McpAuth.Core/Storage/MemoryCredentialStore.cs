@@ -22,6 +22,9 @@ namespace McpAuth.Core.Storage
         /// <inheritdoc/>
         public override string Location => "memory (this process only)";
 
+        /// <inheritdoc/>
+        public override string? LockDirectory => null;
+
         private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -63,6 +63,9 @@ namespace McpAuth.Core.Storage
         /// <inheritdoc/>
         public override string Location => FilePath;
 
+        /// <inheritdoc/>
+        public override string? LockDirectory => Directory;
+
         private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             callbacks.Warning($"Credentials are stored UNENCRYPTED in {FilePath} because plaintext storage was explicitly allowed. Anyone who can read that file can use them.");

@@ -64,15 +64,43 @@ namespace McpAuth.Core.Tokens
             DiscoveryResult discovery = await new DiscoveryClient().DiscoverAsync(serverUri, challenge, http, callbacks, cancellationToken).ConfigureAwait(false);
             AuthorizationServerMetadata asm = discovery.AuthorizationServer;
             IReadOnlyList<string> chosen = ChooseScopes(discovery, challenge, scopes, method, forceConsent, out bool promptConsent);
-            callbacks.Verbose($"Sign-in: issuer {asm.IssuerString}, resource {discovery.ResourceIndicator}, scopes '{string.Join(" ", chosen)}', method {method}.");
             var key = new CredentialKey(discovery.ResourceIndicator, asm.IssuerString);
-            ClientIdentity? known = current is not null && current.Client.BelongsTo(asm.Issuer) && Matches(current.Client) ? current.ClientFor(options.Client) : null;
-            known ??= await StoredClientAsync(key, asm, callbacks, cancellationToken).ConfigureAwait(false);
 
-            (ClientIdentity used, TokenSet obtained) = await AuthorizeAsync(method, discovery, known, chosen, promptConsent, callbacks, cancellationToken).ConfigureAwait(false);
-            Credential? saved = await cache.SaveAsync(key, discovery, used, obtained, method, callbacks, cancellationToken).ConfigureAwait(false);
-            callbacks.Verbose($"Signed in: scopes '{string.Join(" ", obtained.Scopes)}', expires {obtained.ExpiresAt:u}, refresh token {(obtained.RefreshToken is null ? "not issued" : "issued")}; stored in {cache.Store.Location}.");
-            return saved ?? throw new InvalidOperationException("The credential just stored could not be read back.");
+            // One sign-in per credential on this machine: another session's may be running, and its result serves here too.
+            IReadOnlyList<string> required = scopes ?? options.Scopes ?? Array.Empty<string>();
+            return await SignInCoordinator.OnceAsync(
+                cache,
+                NamedLockFile.Name("signin", key.ToString()),
+                $"the sign-in to {key.Resource} at {key.Issuer}",
+                serverUri,
+                options.SignInTimeout,
+                async token => Serves(await cache.ReloadAsync(key, callbacks, token).ConfigureAwait(false), current?.Tokens, required),
+                async token =>
+                {
+                    callbacks.Verbose($"Sign-in: issuer {asm.IssuerString}, resource {discovery.ResourceIndicator}, scopes '{string.Join(" ", chosen)}', method {method}.");
+                    ClientIdentity? known = current is not null && current.Client.BelongsTo(asm.Issuer) && Matches(current.Client) ? current.ClientFor(options.Client) : null;
+                    known ??= await StoredClientAsync(key, asm, callbacks, token).ConfigureAwait(false);
+                    (ClientIdentity used, TokenSet obtained) = await AuthorizeAsync(method, discovery, known, chosen, promptConsent, callbacks, token).ConfigureAwait(false);
+                    Credential? saved = await cache.SaveAsync(key, discovery, used, obtained, method, callbacks, token).ConfigureAwait(false);
+                    callbacks.Verbose($"Signed in: scopes '{string.Join(" ", obtained.Scopes)}', expires {obtained.ExpiresAt:u}, refresh token {(obtained.RefreshToken is null ? "not issued" : "issued")}; stored in {cache.Store.Location}.");
+                    return saved ?? throw new InvalidOperationException("The credential just stored could not be read back.");
+                },
+                callbacks,
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Returns <paramref name="stored"/> when it serves instead of a new sign-in: fresh tokens of a client this
+        /// connection may use, other than the ones being replaced, with every required scope.
+        /// </summary>
+        private Credential? Serves(Credential? stored, TokenSet? replaced, IReadOnlyList<string> required)
+        {
+            bool serves = stored?.Tokens is TokenSet tokens
+                && !policy.IsStale(tokens)
+                && (replaced is null || !tokens.AccessToken.Equals(replaced.AccessToken))
+                && Matches(stored.Client)
+                && required.All(s => s == ScopeSelector.OfflineAccess || tokens.Scopes.Contains(s, StringComparer.Ordinal));
+            return serves ? stored : null;
         }
 
         private IReadOnlyList<string> ChooseScopes(DiscoveryResult discovery, BearerChallenge? challenge, IReadOnlyList<string>? scopes, AuthorizationMethod method, bool forceConsent, out bool promptConsent)
@@ -155,7 +183,7 @@ namespace McpAuth.Core.Tokens
             asm.RequireS256();
             var resource = new Uri(discovery.ResourceIndicator, UriKind.Absolute);
             using LoopbackRedirectListener listener = LoopbackRedirectListener.Start(options.CallbackPort);
-            ClientIdentity used = known ?? await registrar.ResolveAsync(options.Client, asm, listener.RedirectUri, http, callbacks, cancellationToken).ConfigureAwait(false);
+            ClientIdentity used = known ?? await ResolveClientAsync(asm, listener.RedirectUri, callbacks, cancellationToken).ConfigureAwait(false);
             var prompt = new InteractiveAuthorization(method, options.AuthorizationHandler, options.NoBrowser, options.SignInTimeout, callbacks);
             for (int registration = 0; ; registration++)
             {
@@ -171,9 +199,60 @@ namespace McpAuth.Core.Tokens
                 {
                     callbacks.Verbose($"The authorization server no longer knows client {used.ClientId}; registering again once.");
                     used = await registrar.RegisterAsync(options.Client, asm, listener.RedirectUri, http, callbacks, cancellationToken).ConfigureAwait(false);
+                    await cache.SaveRegisteredClientAsync(asm, RedirectShape(listener.RedirectUri), used, callbacks, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
+
+        /// <summary>
+        /// The client to authorize with when none is held or stored for the credential: the user's, a metadata
+        /// document, or one registered dynamically, once per authorization server and redirect shape on this
+        /// machine and reused by every credential and process.
+        /// </summary>
+        private async Task<ClientIdentity> ResolveClientAsync(AuthorizationServerMetadata asm, Uri redirectUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            ClientOptions client = options.Client;
+            bool registers = client.ClientId is null && client.ClientSecret is null && client.PrivateKeyPem is null
+                && !(client.ClientMetadataUrl is not null && asm.ClientIdMetadataDocumentSupported)
+                && asm.RegistrationEndpoint is not null && client.AllowDynamicRegistration;
+            if (!registers)
+            {
+                return await registrar.ResolveAsync(client, asm, redirectUri, http, callbacks, cancellationToken).ConfigureAwait(false);
+            }
+
+            string shape = RedirectShape(redirectUri);
+            return await SignInCoordinator.OnceAsync(
+                cache,
+                NamedLockFile.Name("register", asm.IssuerString + "\n" + shape),
+                $"the client registration at {asm.IssuerString}",
+                serverUri,
+                options.SignInTimeout,
+                async token =>
+                {
+                    ClientIdentity? kept = await cache.RegisteredClientAsync(asm, shape, callbacks, token).ConfigureAwait(false);
+                    if (kept is not null)
+                    {
+                        callbacks.Verbose($"Using the client {kept.ClientId} registered earlier at {asm.IssuerString}.");
+                    }
+
+                    return kept;
+                },
+                async token =>
+                {
+                    ClientIdentity registered = await registrar.RegisterAsync(client, asm, redirectUri, http, callbacks, token).ConfigureAwait(false);
+                    await cache.SaveRegisteredClientAsync(asm, shape, registered, callbacks, token).ConfigureAwait(false);
+                    return registered;
+                },
+                callbacks,
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// What a registered redirect URI must look like to be reused: the loopback callback on any port (RFC 8252
+        /// §7.3 lets the port vary), or on the one fixed port the user chose.
+        /// </summary>
+        private string RedirectShape(Uri redirectUri) =>
+            options.CallbackPort == 0 ? redirectUri.Scheme + "://" + redirectUri.Host + redirectUri.AbsolutePath : redirectUri.GetLeftPart(UriPartial.Path);
 
         /// <summary>The client stored for this key, when it may be used: the same client id as asked for (if any), a secret not expired.</summary>
         private async Task<ClientIdentity?> StoredClientAsync(CredentialKey key, AuthorizationServerMetadata asm, IEngineCallbacks callbacks, CancellationToken cancellationToken)

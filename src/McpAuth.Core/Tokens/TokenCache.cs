@@ -23,7 +23,11 @@ namespace McpAuth.Core.Tokens
         private static readonly ConcurrentDictionary<string, TokenCache> Shared = new ConcurrentDictionary<string, TokenCache>(StringComparer.Ordinal);
         private static readonly object CreateGate = new object();
 
+        /// <summary>The resource of the records that keep a dynamically registered client for reuse (the account names the redirect shape).</summary>
+        private const string RegisteredClientResource = "urn:mcpauth:registered-client";
+
         private readonly ConcurrentDictionary<CredentialKey, Credential> live = new ConcurrentDictionary<CredentialKey, Credential>();
+        private readonly ConcurrentDictionary<string, SemaphoreSlim> gates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
 
         /// <summary>Creates a cache over <paramref name="store"/> (tests; production code uses <see cref="For"/>).</summary>
         public TokenCache(ICredentialStore store, IClock? clock = null)
@@ -80,6 +84,41 @@ namespace McpAuth.Core.Tokens
             }
 
             return Publish(record.Key, record);
+        }
+
+        /// <summary>Reads the credential under <paramref name="key"/> as stored now, and holds it; null when there is none (or it is damaged).</summary>
+        public async Task<Credential?> ReloadAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken) =>
+            Publish(key, await ReadAsync(key, callbacks, cancellationToken).ConfigureAwait(false));
+
+        /// <summary>
+        /// Returns the client registered dynamically at <paramref name="asm"/>'s issuer for redirect URIs of
+        /// <paramref name="redirectShape"/>, kept for every credential and process on this machine; null when none
+        /// is kept or its secret expired.
+        /// </summary>
+        public async Task<ClientIdentity?> RegisteredClientAsync(AuthorizationServerMetadata asm, string redirectShape, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            CredentialRecord? record = await ReadAsync(RegisteredClientKey(asm.IssuerString, redirectShape), callbacks, cancellationToken).ConfigureAwait(false);
+            ClientIdentity? client = CredentialMapping.FromStored(record?.Client, asm.Issuer, null);
+            return client is null || client.IsSecretExpired(Clock.UtcNow) ? null : client;
+        }
+
+        /// <summary>Keeps a dynamically registered client for reuse (see <see cref="RegisteredClientAsync"/>), replacing an earlier one.</summary>
+        public Task SaveRegisteredClientAsync(AuthorizationServerMetadata asm, string redirectShape, ClientIdentity client, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            CredentialKey key = RegisteredClientKey(asm.IssuerString, redirectShape);
+            return Store.UpdateAsync(key, _ => new CredentialRecord(key) { Client = CredentialMapping.ToStored(client) }, callbacks, cancellationToken);
+        }
+
+        /// <summary>Stops reusing the registered client <paramref name="clientId"/> of <paramref name="issuer"/>: the authorization server forgot it.</summary>
+        public async Task ForgetRegisteredClientAsync(string issuer, string clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            foreach (CredentialRecord record in await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false))
+            {
+                if (record.Key.Resource == RegisteredClientResource && record.Key.Issuer == issuer && record.Client?.ClientId == clientId)
+                {
+                    await Store.RemoveAsync(record.Key, callbacks, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
 
         /// <summary>Reads the record under <paramref name="key"/> as stored now; a damaged one is reported and read as none.</summary>
@@ -155,7 +194,7 @@ namespace McpAuth.Core.Tokens
         public async Task<IReadOnlyList<CredentialRecord>> ListAsync(Uri? serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             IReadOnlyList<CredentialRecord> records = await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false);
-            return records.Where(r => serverUri is null || CredentialMapping.ResourceMatches(r.Key.Resource, serverUri)).ToList();
+            return records.Where(r => r.Key.Resource != RegisteredClientResource && (serverUri is null || CredentialMapping.ResourceMatches(r.Key.Resource, serverUri))).ToList();
         }
 
         /// <summary>Removes the record under <paramref name="key"/> (also a damaged one), here and in the store.</summary>
@@ -171,6 +210,11 @@ namespace McpAuth.Core.Tokens
             await Store.ResetAsync(callbacks, cancellationToken).ConfigureAwait(false);
             live.Clear();
         }
+
+        /// <summary>The in-process half of a named lock (<see cref="SignInCoordinator"/>): one holder per name in this process.</summary>
+        internal SemaphoreSlim Gate(string name) => gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
+
+        private static CredentialKey RegisteredClientKey(string issuer, string redirectShape) => new CredentialKey(RegisteredClientResource, issuer, redirectShape);
 
         private Credential? Publish(CredentialKey key, CredentialRecord? record)
         {

@@ -36,12 +36,12 @@ namespace McpAuth.Core.Tokens
         /// credential afterwards (null when the client was dropped or the credential removed meanwhile) and what
         /// happened.
         /// </summary>
-        public Task<(Credential? Credential, RefreshOutcome Outcome)> RefreshAsync(TokenCache cache, Credential current, TokenEndpointClient endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public async Task<(Credential? Credential, RefreshOutcome Outcome)> RefreshAsync(TokenCache cache, Credential current, TokenEndpointClient endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             TokenSet presented = current.Tokens ?? throw new ArgumentException("The credential has no tokens to refresh.", nameof(current));
             ClientIdentity client = current.ClientFor(options.Client);
             AuthorizationServerMetadata asm = current.AuthorizationServer;
-            return cache.UpdateAsync(
+            (Credential? Credential, RefreshOutcome Outcome) result = await cache.UpdateAsync(
                 current.Key,
                 async (CredentialRecord? record, CancellationToken token) =>
                 {
@@ -84,7 +84,14 @@ namespace McpAuth.Core.Tokens
                     }
                 },
                 callbacks,
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
+            if (result.Outcome == RefreshOutcome.ClientForgotten)
+            {
+                // Nor may another credential or process reuse it.
+                await cache.ForgetRegisteredClientAsync(asm.IssuerString, client.ClientId, callbacks, cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
         }
 
         /// <summary>
