@@ -46,6 +46,7 @@ namespace McpAuth.Core
         public const string AuthorizationFailed = "AuthorizationFailed";
         public const string AuthenticationRequired = "AuthenticationRequired";
         public const string InteractionRequired = "InteractionRequired";
+        public const string SignInWaitTimedOut = "SignInWaitTimedOut";
         public const string ClientRegistrationFailed = "ClientRegistrationFailed";
         public const string ClientIdentityRequired = "ClientIdentityRequired";
         public const string TokenRequestFailed = "TokenRequestFailed";

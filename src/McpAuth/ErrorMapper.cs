@@ -24,10 +24,18 @@ namespace McpAuth
             _ => ErrorCategory.InvalidOperation,
         };
 
+        /// <summary>
+        /// The error record of an engine error, with the command that gets past it (<see cref="RecommendedActions"/>)
+        /// as RecommendedAction and at the end of the message shown; else the engine's own advice, when it has some.
+        /// </summary>
         public static ErrorRecord ToErrorRecord(McpAuthException exception)
         {
             var record = new ErrorRecord(exception, exception.ErrorId, ToCategory(exception.Kind), exception.Target);
-            if (exception is IHasRecommendedAction hint && !string.IsNullOrEmpty(hint.RecommendedAction))
+            if (RecommendedActions.For(exception) is string command)
+            {
+                record.ErrorDetails = new ErrorDetails(exception.Message + " To continue: " + command) { RecommendedAction = command };
+            }
+            else if (exception is IHasRecommendedAction hint && !string.IsNullOrEmpty(hint.RecommendedAction))
             {
                 record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = hint.RecommendedAction };
             }

@@ -118,8 +118,8 @@ namespace McpAuth
                     TokenEndpointAuthMethod = TokenEndpointAuthMethod,
                     PrivateKeyPem = PrivateKeyPath is null ? null : SecureStrings.ReadKeyFile(PrivateKeyPath),
                 },
+                Store = CredentialStoreParameter.ToOptions(CredentialStore),
             };
-            options.Store = CredentialStoreParameter.ToOptions(CredentialStore);
             return options;
         }
 

@@ -100,7 +100,8 @@ internal static class Program
         ps.Streams.Error.DataAdded += (_, e) =>
         {
             ErrorRecord r = ps.Streams.Error[e.Index];
-            Console.Error.WriteLine($"ERROR [{r.FullyQualifiedErrorId}]: {r.Exception?.Message}");
+            // As PowerShell shows an error: ErrorDetails.Message (the module adds the command to run) over the exception's.
+            Console.Error.WriteLine($"ERROR [{r.FullyQualifiedErrorId}]: {r.ErrorDetails?.Message ?? r.Exception?.Message}");
         };
         Console.CancelKeyPress += (_, e) =>
         {
@@ -116,7 +117,7 @@ internal static class Program
         }
         catch (RuntimeException ex)
         {
-            Console.Error.WriteLine($"ERROR [{ex.ErrorRecord?.FullyQualifiedErrorId}]: {ex.Message}");
+            Console.Error.WriteLine($"ERROR [{ex.ErrorRecord?.FullyQualifiedErrorId}]: {ex.ErrorRecord?.ErrorDetails?.Message ?? ex.Message}");
             return 1;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

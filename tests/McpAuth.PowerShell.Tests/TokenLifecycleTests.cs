@@ -5,17 +5,21 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Text.Json.Nodes;
-using System.Threading;
 using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.HostedTests
 {
-    /// <summary>Refresh, single flight, rotation, persistence across processes, and step-up, against the real fixture.</summary>
+    /// <summary>
+    /// Refresh, single flight, rotation, persistence across processes, and step-up, against the real fixture.
+    /// Expiry is reached by moving the module's clock (MCPAUTH_CLOCK_OFFSET_SECONDS, for this process and the
+    /// processes it starts), not by waiting for it.
+    /// </summary>
     public class TokenLifecycleTests : IClassFixture<ShortLivedTokenFixture>, IDisposable
     {
         private readonly FixtureServer server;
         private readonly string storeDir = Path.Combine(Path.GetTempPath(), "mcpauth-lifecycle-" + Guid.NewGuid().ToString("N"));
+        private string? clockOffset;
 
         public TokenLifecycleTests(ShortLivedTokenFixture fixture)
         {
@@ -25,6 +29,7 @@ namespace McpAuth.HostedTests
 
         public void Dispose()
         {
+            Environment.SetEnvironmentVariable(ClockOffsetVariable, null);
             try
             {
                 Directory.Delete(storeDir, recursive: true);
@@ -34,7 +39,14 @@ namespace McpAuth.HostedTests
             }
         }
 
-        private static void WaitForExpiry() => Thread.Sleep(TimeSpan.FromSeconds(ShortLivedTokenFixture.AccessTtlSeconds + 1));
+        private const string ClockOffsetVariable = "MCPAUTH_CLOCK_OFFSET_SECONDS";
+
+        /// <summary>Moves the module's clock past the access tokens' lifetime, here and in processes started from now on.</summary>
+        private void WaitForExpiry()
+        {
+            clockOffset = (ShortLivedTokenFixture.AccessTtlSeconds + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Environment.SetEnvironmentVariable(ClockOffsetVariable, clockOffset);
+        }
 
         private HostedPowerShell NewShell()
         {
@@ -56,6 +68,7 @@ namespace McpAuth.HostedTests
             ["MCPAUTH_ALLOW_PLAINTEXT_STORAGE"] = "1",
             ["MCPAUTH_STORE_DIR"] = storeDir,
             ["MCPAUTH_NONINTERACTIVE"] = "1",
+            [ClockOffsetVariable] = clockOffset,
         };
 
         private void SignInInChildProcess(string extra = "")

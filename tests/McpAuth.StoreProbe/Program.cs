@@ -26,26 +26,26 @@ namespace McpAuth.StoreProbe
                 switch (command)
                 {
                     case "put":
-                        await store.UpdateAsync(Key(args), _ => Record(Key(args), args[3], 0), CancellationToken.None);
+                        await store.UpdateAsync(Key(args), _ => Record(Key(args), args[3], 0), callbacks, CancellationToken.None);
                         Console.WriteLine("stored");
                         return 0;
                     case "get":
-                        CredentialRecord? record = await store.GetAsync(Key(args), CancellationToken.None);
+                        CredentialRecord? record = await store.GetAsync(Key(args), callbacks, CancellationToken.None);
                         Console.WriteLine(record is null ? "none" : "found " + record.Tokens?.AccessToken?.Reveal());
                         return 0;
                     case "list":
-                        foreach (CredentialRecord r in await store.ListAsync(CancellationToken.None))
+                        foreach (CredentialRecord r in await store.ListAsync(callbacks, CancellationToken.None))
                         {
                             Console.WriteLine((r.IsCorrupted ? "corrupted " : "ok ") + r.Key.Resource + " " + r.Key.Issuer);
                         }
 
                         return 0;
                     case "remove":
-                        await store.RemoveAsync(Key(args), CancellationToken.None);
+                        await store.RemoveAsync(Key(args), callbacks, CancellationToken.None);
                         Console.WriteLine("removed");
                         return 0;
                     case "reset":
-                        await store.ResetAsync(CancellationToken.None);
+                        await store.ResetAsync(callbacks, CancellationToken.None);
                         Console.WriteLine("reset");
                         return 0;
                     case "increment":
@@ -57,7 +57,7 @@ namespace McpAuth.StoreProbe
                             {
                                 int n = current?.Tokens?.AccessToken is { } t ? int.Parse(t.Reveal(), CultureInfo.InvariantCulture) : 0;
                                 return Record(Key(args), (n + 1).ToString(CultureInfo.InvariantCulture), 0) with { CreatedAt = current?.CreatedAt ?? default };
-                            }, CancellationToken.None);
+                            }, callbacks, CancellationToken.None);
                         }
 
                         Console.WriteLine("incremented");
@@ -68,7 +68,7 @@ namespace McpAuth.StoreProbe
                         for (long i = 1; ; i++)
                         {
                             long value = i;
-                            await store.UpdateAsync(Key(args), _ => Record(Key(args), value.ToString(CultureInfo.InvariantCulture), padding), CancellationToken.None);
+                            await store.UpdateAsync(Key(args), _ => Record(Key(args), value.ToString(CultureInfo.InvariantCulture), padding), callbacks, CancellationToken.None);
                             if (i == 1)
                             {
                                 Console.WriteLine("running");

@@ -1,8 +1,8 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Storage;
-using McpAuth.Core.Tokens;
 
 namespace McpAuth.Core.Authorization
 {
@@ -15,23 +15,35 @@ namespace McpAuth.Core.Authorization
     internal sealed class InteractiveAuthorization
     {
         private const int ProgressActivity = 9252;
-        private readonly SignInOptions options;
+        private readonly AuthorizationMethod method;
+        private readonly object? handler;
+        private readonly bool noBrowser;
+        private readonly TimeSpan timeout;
         private readonly IEngineCallbacks callbacks;
 
-        public InteractiveAuthorization(SignInOptions options, IEngineCallbacks callbacks)
+        /// <summary>Creates the prompt for one authorization request.</summary>
+        /// <param name="method">How the user authorizes: <see cref="AuthorizationMethod.Handler"/> runs <paramref name="handler"/>; anything else uses the browser.</param>
+        /// <param name="handler">The caller's authorization handler, for <see cref="AuthorizationMethod.Handler"/>.</param>
+        /// <param name="noBrowser">Print the URL and accept a pasted callback URL instead of opening a browser.</param>
+        /// <param name="timeout">How long the user has; real elapsed time.</param>
+        /// <param name="callbacks">Where the URL, progress and prompts go.</param>
+        public InteractiveAuthorization(AuthorizationMethod method, object? handler, bool noBrowser, TimeSpan timeout, IEngineCallbacks callbacks)
         {
-            this.options = options;
+            this.method = method;
+            this.handler = handler;
+            this.noBrowser = noBrowser;
+            this.timeout = timeout;
             this.callbacks = callbacks;
         }
 
         public async Task<Uri> GetCallbackAsync(Uri authorizationUrl, LoopbackRedirectListener listener, string issuer, CancellationToken cancellationToken)
         {
-            using var timeout = new CancellationTokenSource(options.SignInTimeout);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            using var expiry = new CancellationTokenSource(timeout);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
             Task<Uri> fromListener = listener.WaitForCallbackAsync(linked.Token);
             Task<Uri?> other = Start(authorizationUrl, listener, issuer, linked.Token);
             var activity = "Signing in at " + issuer;
-            DateTimeOffset started = DateTimeOffset.UtcNow;
+            var elapsed = Stopwatch.StartNew();
             try
             {
                 while (true)
@@ -56,17 +68,17 @@ namespace McpAuth.Core.Authorization
                     }
 
                     linked.Token.ThrowIfCancellationRequested();
-                    int seconds = (int)(DateTimeOffset.UtcNow - started).TotalSeconds;
-                    int percent = (int)Math.Min(99, seconds * 100 / Math.Max(1, options.SignInTimeout.TotalSeconds));
+                    int seconds = (int)elapsed.Elapsed.TotalSeconds;
+                    int percent = (int)Math.Min(99, seconds * 100 / Math.Max(1, timeout.TotalSeconds));
                     callbacks.Progress(new ProgressUpdate(ProgressActivity, activity, $"Waiting for the authorization response ({seconds} s)") { PercentComplete = percent });
                 }
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new McpAuthException(
                     ErrorIds.AuthorizationTimedOut,
                     McpErrorKind.Timeout,
-                    $"Sign-in at {issuer} was not completed within {options.SignInTimeout.TotalSeconds:0} seconds. Run the command again (use -SignInTimeoutSec for more time).",
+                    $"Sign-in at {issuer} was not completed within {timeout.TotalSeconds:0} seconds. Run the command again, and allow the sign-in more time if it needs it.",
                     issuer);
             }
             finally
@@ -77,13 +89,13 @@ namespace McpAuth.Core.Authorization
 
         private Task<Uri?> Start(Uri authorizationUrl, LoopbackRedirectListener listener, string issuer, CancellationToken cancellationToken)
         {
-            if (options.Method == AuthorizationMethod.Handler && options.AuthorizationHandler is not null)
+            if (method == AuthorizationMethod.Handler && handler is not null)
             {
-                callbacks.Verbose("Passing the authorization URL to the -AuthorizationHandler script block.");
-                return callbacks.InvokeAuthorizationHandlerAsync(options.AuthorizationHandler, authorizationUrl, cancellationToken);
+                callbacks.Verbose("Passing the authorization URL to the caller's authorization handler.");
+                return callbacks.InvokeAuthorizationHandlerAsync(handler, authorizationUrl, cancellationToken);
             }
 
-            bool opened = !options.NoBrowser && BrowserLauncher.TryOpen(authorizationUrl, callbacks.Verbose);
+            bool opened = !noBrowser && BrowserLauncher.TryOpen(authorizationUrl, callbacks.Verbose);
             if (opened)
             {
                 callbacks.Information($"Opened your browser to sign in at {issuer}. If it did not open, visit:{Environment.NewLine}{authorizationUrl.AbsoluteUri}");

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text.Json;
+using McpAuth.Core.Http;
 
 namespace McpAuth.Core.Discovery
 {
@@ -48,7 +49,7 @@ namespace McpAuth.Core.Discovery
                 {
                     if (properties.ContainsKey(property.Name))
                     {
-                        throw Malformed(documentName, source, $"the member '{Shorten(property.Name)}' appears twice", null);
+                        throw Malformed(documentName, source, $"the member '{ServerText.Shorten(property.Name, 40)}' appears twice", null);
                     }
 
                     properties.Add(property.Name, property.Value.Clone());
@@ -171,7 +172,5 @@ namespace McpAuth.Core.Discovery
 
             return uri;
         }
-
-        private static string Shorten(string name) => name.Length <= 40 ? name : name.Substring(0, 40) + "...";
     }
 }

@@ -7,7 +7,10 @@ using System.Threading.Tasks;
 
 namespace McpAuth.Core.Http
 {
-    /// <summary>Reads response bodies with a size cap, so a hostile or broken server cannot exhaust memory.</summary>
+    /// <summary>
+    /// Reads response bodies with a size cap, so a hostile or broken server cannot exhaust memory. The cap itself is
+    /// <see cref="CappedReadStream"/>, which streamed (SSE) bodies use too.
+    /// </summary>
     public static class HttpBody
     {
         /// <summary>The default cap for a JSON response or metadata document: 4 MiB.</summary>
@@ -27,25 +30,9 @@ namespace McpAuth.Core.Http
                 throw TooLarge(maxBytes, target);
             }
 
-            using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using Stream stream = new CappedReadStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), maxBytes, target);
             using var buffer = new MemoryStream();
-            byte[] chunk = new byte[16 * 1024];
-            while (true)
-            {
-                int read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                if (buffer.Length + read > maxBytes)
-                {
-                    throw TooLarge(maxBytes, target);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
+            await stream.CopyToAsync(buffer, 16 * 1024, cancellationToken).ConfigureAwait(false);
             return buffer.ToArray();
         }
 

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Text;
 
 namespace McpAuth.Core.Http
@@ -8,17 +7,18 @@ namespace McpAuth.Core.Http
     public static class ServerText
     {
         /// <summary>
-        /// Makes text from a peer safe to show: control and format characters become spaces, runs of
-        /// whitespace collapse, values we sent are masked, and the result is cut to <paramref name="maxLength"/>.
+        /// Makes text from a peer safe to show: every secret of the current operation is masked
+        /// (<see cref="OperationSecrets"/>, also URL-encoded or base64), control and format characters become
+        /// spaces, runs of whitespace collapse, and the result is cut to <paramref name="maxLength"/>.
         /// </summary>
-        public static string Sanitize(string? text, int maxLength = 300, IReadOnlyCollection<string>? sentValues = null)
+        public static string Sanitize(string? text, int maxLength = 300)
         {
             if (string.IsNullOrEmpty(text))
             {
                 return string.Empty;
             }
 
-            string masked = sentValues is null ? text! : Mask(text!, sentValues);
+            string masked = OperationSecrets.Redact(text!);
             var builder = new StringBuilder(Math.Min(masked.Length, maxLength + 1));
             bool lastWasSpace = false;
             foreach (char c in masked)
@@ -45,21 +45,11 @@ namespace McpAuth.Core.Http
             }
 
             string result = builder.ToString().TrimEnd();
-            return result.Length > maxLength ? result.Substring(0, maxLength).TrimEnd() + "..." : result;
+            return Shorten(result, maxLength);
         }
 
-        internal static string Mask(string text, IReadOnlyCollection<string> sentValues)
-        {
-            foreach (string value in sentValues)
-            {
-                // Only secrets are passed here; values of a few characters would mask ordinary words.
-                if (value.Length >= 4 && text.IndexOf(value, StringComparison.Ordinal) >= 0)
-                {
-                    text = text.Replace(value, "***");
-                }
-            }
-
-            return text;
-        }
+        /// <summary>Cuts <paramref name="text"/> to <paramref name="maxLength"/> characters, marking the cut with "...".</summary>
+        public static string Shorten(string text, int maxLength) =>
+            text.Length > maxLength ? text.Substring(0, maxLength).TrimEnd() + "..." : text;
     }
 }

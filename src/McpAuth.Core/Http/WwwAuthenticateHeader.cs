@@ -334,13 +334,13 @@ namespace McpAuth.Core.Http
                     value = ReadToken();
                     if (value.Length == 0)
                     {
-                        return Fail(start, $"the parameter '{Shorten(name)}' has no value");
+                        return Fail(start, $"the parameter '{ServerText.Shorten(name, 40)}' has no value");
                     }
                 }
 
                 if (parameters!.ContainsKey(name))
                 {
-                    return Fail(i, $"the parameter '{Shorten(name)}' appears twice in one challenge");
+                    return Fail(i, $"the parameter '{ServerText.Shorten(name, 40)}' appears twice in one challenge");
                 }
 
                 parameters[name] = value;
@@ -422,8 +422,6 @@ namespace McpAuth.Core.Http
                 Problem = $"{what}, at character {position + 1}";
                 return false;
             }
-
-            private static string Shorten(string name) => name.Length <= 40 ? name : name.Substring(0, 40) + "...";
         }
     }
 }

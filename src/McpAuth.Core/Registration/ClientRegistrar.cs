@@ -1,15 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Net.Http;
-using System.Text;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Discovery;
 using McpAuth.Core.Http;
-using McpAuth.Core.Tokens;
 
 namespace McpAuth.Core.Registration
 {
@@ -19,8 +15,13 @@ namespace McpAuth.Core.Registration
     /// </summary>
     public sealed class ClientRegistrar
     {
-        /// <summary>Gets or sets the clock used for registration times (UTC now by default).</summary>
-        public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+        private readonly IClock clock;
+
+        /// <summary>Creates a registrar that dates registrations with <paramref name="clock"/> (the system clock by default).</summary>
+        public ClientRegistrar(IClock? clock = null)
+        {
+            this.clock = clock ?? SystemClock.Instance;
+        }
 
         /// <summary>Resolves the client identity for <paramref name="asm"/>'s issuer.</summary>
         /// <param name="options">What the user told us about the client.</param>
@@ -38,9 +39,9 @@ namespace McpAuth.Core.Registration
             IEngineCallbacks callbacks,
             CancellationToken cancellationToken)
         {
-            ThrowIfNull(options, nameof(options));
-            ThrowIfNull(asm, nameof(asm));
-            ThrowIfNull(callbacks, nameof(callbacks));
+            Guard.NotNull(options, nameof(options));
+            Guard.NotNull(asm, nameof(asm));
+            Guard.NotNull(callbacks, nameof(callbacks));
 
             if (!string.IsNullOrEmpty(options.ClientId))
             {
@@ -54,7 +55,7 @@ namespace McpAuth.Core.Registration
                 throw new McpAuthException(
                     ErrorIds.ClientIdentityRequired,
                     McpErrorKind.InvalidArgument,
-                    "A client secret or private key was given without a client id. Pass -ClientId as well.",
+                    "A client secret or private key was given without the id of the client it belongs to. Give the client id as well.",
                     asm.Issuer);
             }
 
@@ -83,7 +84,7 @@ namespace McpAuth.Core.Registration
             throw new McpAuthException(
                 ErrorIds.ClientIdentityRequired,
                 McpErrorKind.AuthenticationError,
-                $"The authorization server {asm.Issuer} offers no way for this client to register itself (no dynamic registration{(asm.ClientIdMetadataDocumentSupported ? string.Empty : " and no client ID metadata documents")}). Register a client with it and pass -ClientId (and -ClientSecret if it has one).",
+                $"The authorization server {asm.Issuer} offers no way for this client to register itself (no dynamic registration{(asm.ClientIdMetadataDocumentSupported ? string.Empty : " and no client ID metadata documents")}). Register a client with it and sign in with that client's id (and secret, if it has one).",
                 asm.Issuer);
         }
 
@@ -99,20 +100,16 @@ namespace McpAuth.Core.Registration
             IEngineCallbacks callbacks,
             CancellationToken cancellationToken)
         {
-            ThrowIfNull(options, nameof(options));
-            ThrowIfNull(asm, nameof(asm));
-            ThrowIfNull(redirectUri, nameof(redirectUri));
-            ThrowIfNull(http, nameof(http));
-            ThrowIfNull(callbacks, nameof(callbacks));
-            if (asm.RegistrationEndpoint is not Uri endpoint)
-            {
-                throw new McpAuthException(
-                    ErrorIds.ClientIdentityRequired,
-                    McpErrorKind.AuthenticationError,
-                    $"The authorization server {asm.Issuer} does not offer dynamic client registration. Register a client with it and pass -ClientId.",
-                    asm.Issuer);
-            }
-
+            Guard.NotNull(options, nameof(options));
+            Guard.NotNull(asm, nameof(asm));
+            Guard.NotNull(redirectUri, nameof(redirectUri));
+            Guard.NotNull(http, nameof(http));
+            Guard.NotNull(callbacks, nameof(callbacks));
+            Uri endpoint = asm.RegistrationEndpoint ?? throw new McpAuthException(
+                ErrorIds.ClientIdentityRequired,
+                McpErrorKind.AuthenticationError,
+                $"The authorization server {asm.Issuer} does not offer dynamic client registration. Register a client with it and sign in with that client's id.",
+                asm.Issuer);
             EndpointPolicy.Require(endpoint, "registration endpoint");
             string requestedMethod = options.TokenEndpointAuthMethod ?? TokenEndpointAuthMethods.None;
             if (requestedMethod != TokenEndpointAuthMethods.None && !TokenEndpointAuthMethods.UsesSecret(requestedMethod))
@@ -124,9 +121,17 @@ namespace McpAuth.Core.Registration
                     asm.Issuer);
             }
 
-            string body = BuildRegistrationRequest(options, redirectUri, requestedMethod);
+            var body = new ClientRegistrationRequest
+            {
+                ClientName = string.IsNullOrEmpty(options.ClientName) ? ClientOptions.DefaultClientName : options.ClientName,
+                RedirectUris = new[] { redirectUri.OriginalString },
+                TokenEndpointAuthMethod = requestedMethod,
+                Scope = options.Scopes is { Count: > 0 } scopes ? string.Join(" ", scopes) : null,
+            };
             callbacks.Verbose($"Registering a client dynamically at {endpoint.GetLeftPart(UriPartial.Path)} (token_endpoint_auth_method {requestedMethod}).");
-            OAuthHttpResponse response = await OAuthHttp.SendAsync(http, OAuthHttp.JsonPost(endpoint, body), "registration endpoint", callbacks, cancellationToken).ConfigureAwait(false);
+            using IDisposable operation = OperationSecrets.Begin();
+            HttpRequestMessage request = OAuthHttp.JsonPost(endpoint, body, RegistrationJsonContext.Default.ClientRegistrationRequest);
+            OAuthHttpResponse response = await OAuthHttp.SendAsync(http, request, "registration endpoint", callbacks, cancellationToken).ConfigureAwait(false);
             ClientIdentity identity = ReadRegistrationResponse(response, endpoint, asm, redirectUri, requestedMethod);
             callbacks.Verbose($"Registered client '{identity.ClientId}' with {identity.TokenEndpointAuthMethod}{(identity.ClientSecret is null ? string.Empty : " and a client secret")}.");
             return identity;
@@ -180,7 +185,7 @@ namespace McpAuth.Core.Registration
                 throw new McpAuthException(
                     ErrorIds.ClientIdentityRequired,
                     McpErrorKind.InvalidArgument,
-                    $"The auth method {method} needs a client secret. Pass -ClientSecret.",
+                    $"The auth method {method} needs a client secret; give the client's secret.",
                     asm.Issuer);
             }
 
@@ -221,71 +226,35 @@ namespace McpAuth.Core.Registration
             }
         }
 
-        private static string BuildRegistrationRequest(ClientOptions options, Uri redirectUri, string method)
-        {
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("client_name", string.IsNullOrEmpty(options.ClientName) ? ClientOptions.DefaultClientName : options.ClientName);
-                writer.WriteStartArray("redirect_uris");
-                writer.WriteStringValue(redirectUri.OriginalString);
-                writer.WriteEndArray();
-                writer.WriteStartArray("grant_types");
-                writer.WriteStringValue("authorization_code");
-                writer.WriteStringValue("refresh_token");
-                writer.WriteEndArray();
-                writer.WriteStartArray("response_types");
-                writer.WriteStringValue("code");
-                writer.WriteEndArray();
-                writer.WriteString("token_endpoint_auth_method", method);
-                writer.WriteString("application_type", "native");
-                if (options.Scopes is { Count: > 0 } scopes)
-                {
-                    writer.WriteString("scope", string.Join(" ", scopes));
-                }
-
-                writer.WriteEndObject();
-            }
-
-            return Encoding.UTF8.GetString(stream.ToArray());
-        }
-
         private ClientIdentity ReadRegistrationResponse(OAuthHttpResponse response, Uri endpoint, AuthorizationServerMetadata asm, Uri redirectUri, string requestedMethod)
         {
-            JsonElement? obj = response.Object;
             if (!response.IsSuccess)
             {
-                OAuthErrorResponse? error = obj is JsonElement e ? OAuthErrorResponse.TryRead(e, Array.Empty<string>()) : null;
+                OAuthErrorResponse? error = response.Error;
                 string detail = error is null ? $"HTTP {(int)response.Status}" : $"HTTP {(int)response.Status}, {error.Describe()}";
                 throw new McpAuthException(
                     ErrorIds.ClientRegistrationFailed,
                     McpErrorKind.AuthenticationError,
-                    $"The authorization server {asm.Issuer} refused to register this client ({detail}). Register a client with it yourself and pass -ClientId.",
+                    $"The authorization server {asm.Issuer} refused to register this client ({detail}). Register a client with it yourself and sign in with that client's id.",
                     endpoint);
             }
 
-            if (obj is not JsonElement body)
-            {
-                throw Malformed(endpoint, "The registration response is not a JSON object.");
-            }
-
-            string? clientId = GetString(body, "client_id");
-            if (string.IsNullOrEmpty(clientId))
+            ClientRegistrationResponse body = response.Read(RegistrationJsonContext.Default.ClientRegistrationResponse)
+                ?? throw Malformed(endpoint, "The registration response is not a JSON object of the RFC 7591 form.");
+            if (string.IsNullOrEmpty(body.ClientId))
             {
                 throw Malformed(endpoint, "The registration response has no client_id.");
             }
 
-            Secret? secret = Secret.FromNullable(GetString(body, "client_secret") is { Length: > 0 } s ? s : null);
-            string? returnedMethod = GetString(body, "token_endpoint_auth_method");
-            string method = returnedMethod
+            Secret? secret = string.IsNullOrEmpty(body.ClientSecret) ? null : new Secret(body.ClientSecret!);
+            string method = body.TokenEndpointAuthMethod
                 ?? (secret is not null && requestedMethod == TokenEndpointAuthMethods.None ? TokenEndpointAuthMethods.ClientSecretBasic : requestedMethod);
             if (method != TokenEndpointAuthMethods.None && !TokenEndpointAuthMethods.UsesSecret(method))
             {
                 throw new McpAuthException(
                     ErrorIds.ClientRegistrationFailed,
                     McpErrorKind.ProtocolError,
-                    $"The authorization server registered the client with token_endpoint_auth_method '{ServerText.Sanitize(method, 40)}', which this client cannot use dynamically. Register a client yourself and pass -ClientId.",
+                    $"The authorization server registered the client with token_endpoint_auth_method '{ServerText.Sanitize(method, 40)}', which this client cannot use dynamically. Register a client yourself and sign in with that client's id.",
                     endpoint);
             }
 
@@ -294,11 +263,10 @@ namespace McpAuth.Core.Registration
                 throw Malformed(endpoint, $"The registration response asks for {method} but contains no client_secret.");
             }
 
-            DateTimeOffset now = Clock();
-            DateTimeOffset registeredAt = GetUnixTime(body, "client_id_issued_at") ?? now;
-            DateTimeOffset? secretExpiresAt = secret is null ? null : GetUnixTime(body, "client_secret_expires_at");
+            DateTimeOffset registeredAt = UnixTime(body.ClientIdIssuedAt) ?? clock.UtcNow;
+            DateTimeOffset? secretExpiresAt = secret is null ? null : UnixTime(body.ClientSecretExpiresAt);
             return new ClientIdentity(
-                clientId!,
+                body.ClientId!,
                 method,
                 ClientIdentitySource.DynamicRegistration,
                 asm.Issuer,
@@ -308,30 +276,11 @@ namespace McpAuth.Core.Registration
                 secretExpiresAt: secretExpiresAt);
         }
 
-        /// <summary>Reads a positive Unix time in seconds; 0 (RFC 7591: "does not expire") and absence are null.</summary>
-        private static DateTimeOffset? GetUnixTime(JsonElement body, string name)
-        {
-            if (body.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number
-                && value.TryGetInt64(out long seconds) && seconds > 0 && seconds < 253402300799)
-            {
-                return DateTimeOffset.FromUnixTimeSeconds(seconds);
-            }
-
-            return null;
-        }
-
-        private static string? GetString(JsonElement body, string name) =>
-            body.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        /// <summary>A positive Unix time in seconds; 0 (RFC 7591: "does not expire") and absence are null.</summary>
+        private static DateTimeOffset? UnixTime(long? seconds) =>
+            seconds is long s && s > 0 && s < 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
 
         private static McpAuthException Malformed(Uri endpoint, string message) =>
-            new McpAuthException(ErrorIds.MalformedResponse, McpErrorKind.InvalidData, message + " Register a client yourself and pass -ClientId.", endpoint);
-
-        private static void ThrowIfNull(object? value, string name)
-        {
-            if (value is null)
-            {
-                throw new ArgumentNullException(name);
-            }
-        }
+            new McpAuthException(ErrorIds.MalformedResponse, McpErrorKind.InvalidData, message + " Register a client yourself and sign in with that client's id.", endpoint);
     }
 }

@@ -138,7 +138,7 @@ namespace McpAuth.Core.Storage
                 $"The credential store at {location} cannot be read: {why}. Its contents are left as they are; "
                 + "reset the credential store to start over (every stored sign-in is then forgotten).",
                 location,
-                "Reset the credential store (ICredentialStore.ResetAsync; the McpAuth reset command), then sign in again.",
+                "Reset the credential store (every stored sign-in is then forgotten), then sign in again.",
                 inner);
 
         private static Entry ParseEntry(JsonElement element, int index)

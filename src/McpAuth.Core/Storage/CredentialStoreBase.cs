@@ -11,51 +11,37 @@ namespace McpAuth.Core.Storage
     /// </summary>
     public abstract class CredentialStoreBase : ICredentialStore
     {
-        private readonly Func<DateTimeOffset> clock;
+        private readonly IClock clock;
 
-        private protected CredentialStoreBase(IEngineCallbacks callbacks, Func<DateTimeOffset>? clock)
+        private protected CredentialStoreBase(IClock? clock)
         {
-            Callbacks = callbacks ?? throw new ArgumentNullException(nameof(callbacks));
-            this.clock = clock ?? (() => DateTimeOffset.UtcNow);
+            this.clock = clock ?? SystemClock.Instance;
         }
 
         /// <inheritdoc/>
         public abstract string Location { get; }
 
-        private protected IEngineCallbacks Callbacks { get; }
+        /// <inheritdoc/>
+        public abstract string? LockDirectory { get; }
 
         /// <inheritdoc/>
-        public async Task<CredentialRecord?> GetAsync(CredentialKey key, CancellationToken cancellationToken)
+        public async Task<CredentialRecord?> GetAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            if (key is null)
+            Guard.NotNull(key, nameof(key));
+            using (await LockAsync(callbacks, cancellationToken).ConfigureAwait(false))
             {
-                throw new ArgumentNullException(nameof(key));
-            }
-
-            using (await LockAsync(cancellationToken).ConfigureAwait(false))
-            {
-                CredentialBlob blob = ReadDocument();
-                CredentialBlob.Entry? entry = blob.Find(key);
-                if (entry is null)
-                {
-                    Callbacks.Verbose($"Credential store {Location}: nothing stored for {key}.");
-                    return null;
-                }
-
-                if (entry.Record is null)
-                {
-                    throw CorruptedRecord(key, entry.Problem);
-                }
-
-                Callbacks.Verbose($"Credential store {Location}: found the credential for {key}.");
-                return entry.Record;
+                CredentialRecord? record = Find(ReadDocument(), key);
+                callbacks.Verbose(record is null
+                    ? $"Credential store {Location}: nothing stored for {key}."
+                    : $"Credential store {Location}: found the credential for {key}.");
+                return record;
             }
         }
 
         /// <inheritdoc/>
-        public async Task<IReadOnlyList<CredentialRecord>> ListAsync(CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<CredentialRecord>> ListAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            using (await LockAsync(cancellationToken).ConfigureAwait(false))
+            using (await LockAsync(callbacks, cancellationToken).ConfigureAwait(false))
             {
                 CredentialBlob blob = ReadDocument();
                 var result = new List<CredentialRecord>(blob.Entries.Count);
@@ -67,107 +53,80 @@ namespace McpAuth.Core.Storage
                         continue;
                     }
 
-                    Callbacks.Warning($"Credential store {Location}: {entry.Problem}; it is listed as corrupted. Remove it, or reset the store.");
+                    callbacks.Warning($"Credential store {Location}: {entry.Problem}; it is listed as corrupted. Remove it, or reset the store.");
                     var key = entry.Key ?? new CredentialKey("unknown:", "unknown:");
                     result.Add(new CredentialRecord(key) { Corruption = entry.Problem });
                 }
 
-                Callbacks.Verbose($"Credential store {Location}: {result.Count} entries.");
+                callbacks.Verbose($"Credential store {Location}: {result.Count} entries.");
                 return result;
             }
         }
 
         /// <inheritdoc/>
-        public async Task UpdateAsync(CredentialKey key, Func<CredentialRecord?, CredentialRecord?> update, CancellationToken cancellationToken)
+        public async Task<CredentialTransaction> BeginUpdateAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            if (key is null)
+            Guard.NotNull(key, nameof(key));
+            Guard.NotNull(callbacks, nameof(callbacks));
+            IDisposable held = await LockAsync(callbacks, cancellationToken).ConfigureAwait(false);
+            try
             {
-                throw new ArgumentNullException(nameof(key));
-            }
-
-            if (update is null)
-            {
-                throw new ArgumentNullException(nameof(update));
-            }
-
-            using (await LockAsync(cancellationToken).ConfigureAwait(false))
-            {
+                // The document read here stays current for the whole transaction: nobody else writes while the lock is held.
                 CredentialBlob blob = ReadDocument();
-                CredentialBlob.Entry? entry = blob.Find(key);
-                if (entry is not null && entry.Record is null)
-                {
-                    throw CorruptedRecord(key, entry.Problem);
-                }
-
-                CredentialRecord? current = entry?.Record;
-                CredentialRecord? next = update(current);
-                if (ReferenceEquals(next, current))
-                {
-                    Callbacks.Verbose($"Credential store {Location}: no change for {key}.");
-                    return;
-                }
-
-                if (next is null)
-                {
-                    blob.Remove(key);
-                    WriteDocument(blob);
-                    Callbacks.Verbose($"Credential store {Location}: removed the credential for {key}.");
-                    return;
-                }
-
-                if (!key.Equals(next.Key))
-                {
-                    throw new ArgumentException($"The updated record is for {next.Key}, not for {key}; a record is only stored under its own key.", nameof(update));
-                }
-
-                if (next.Discovery is not null && !string.Equals(next.Discovery.Issuer, key.Issuer, StringComparison.Ordinal))
-                {
-                    throw new ArgumentException($"The updated record's discovery results are for issuer {next.Discovery.Issuer}, not {key.Issuer}; credentials never cross issuers.", nameof(update));
-                }
-
-                DateTimeOffset now = clock();
-                DateTimeOffset created = current?.CreatedAt ?? (next.CreatedAt == default ? now : next.CreatedAt);
-                blob.Put(next with { Version = CredentialRecord.CurrentVersion, CreatedAt = created, UpdatedAt = now, Corruption = null });
-                WriteDocument(blob);
-                Callbacks.Verbose($"Credential store {Location}: stored the credential for {key}.");
+                return new CredentialTransaction(key, Find(blob, key), (before, next) => Write(blob, key, before, next, callbacks), held);
+            }
+            catch
+            {
+                held.Dispose();
+                throw;
             }
         }
 
         /// <inheritdoc/>
-        public async Task RemoveAsync(CredentialKey key, CancellationToken cancellationToken)
+        public async Task UpdateAsync(CredentialKey key, Func<CredentialRecord?, CredentialRecord?> update, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            if (key is null)
+            Guard.NotNull(update, nameof(update));
+            using CredentialTransaction transaction = await BeginUpdateAsync(key, callbacks, cancellationToken).ConfigureAwait(false);
+            CredentialRecord? next = update(transaction.Current);
+            if (ReferenceEquals(next, transaction.Current))
             {
-                throw new ArgumentNullException(nameof(key));
+                callbacks.Verbose($"Credential store {Location}: no change for {key}.");
             }
 
-            using (await LockAsync(cancellationToken).ConfigureAwait(false))
+            transaction.Save(next);
+        }
+
+        /// <inheritdoc/>
+        public async Task RemoveAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            Guard.NotNull(key, nameof(key));
+            using (await LockAsync(callbacks, cancellationToken).ConfigureAwait(false))
             {
                 CredentialBlob blob = ReadDocument();
                 if (blob.Remove(key))
                 {
                     WriteDocument(blob);
-                    Callbacks.Verbose($"Credential store {Location}: removed the credential for {key}.");
+                    callbacks.Verbose($"Credential store {Location}: removed the credential for {key}.");
                 }
                 else
                 {
-                    Callbacks.Verbose($"Credential store {Location}: nothing stored for {key}; nothing removed.");
+                    callbacks.Verbose($"Credential store {Location}: nothing stored for {key}; nothing removed.");
                 }
             }
         }
 
         /// <inheritdoc/>
-        public async Task ResetAsync(CancellationToken cancellationToken)
+        public async Task ResetAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            using (await LockAsync(cancellationToken).ConfigureAwait(false))
+            using (await LockAsync(callbacks, cancellationToken).ConfigureAwait(false))
             {
                 Clear();
-                Callbacks.Verbose($"Credential store {Location}: reset; every stored credential was deleted.");
+                callbacks.Verbose($"Credential store {Location}: reset; every stored credential was deleted.");
             }
         }
 
         /// <summary>Takes the in-process and cross-process lock; dispose the result to release both.</summary>
-        private protected abstract Task<IDisposable> LockAsync(CancellationToken cancellationToken);
+        private protected abstract Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken);
 
         /// <summary>Reads the stored bytes (empty when nothing is stored). Called under the lock.</summary>
         private protected abstract byte[] ReadBytes();
@@ -177,6 +136,47 @@ namespace McpAuth.Core.Storage
 
         /// <summary>Deletes whatever is stored, readable or not. Called under the lock.</summary>
         private protected abstract void Clear();
+
+        private CredentialRecord? Find(CredentialBlob blob, CredentialKey key)
+        {
+            CredentialBlob.Entry? entry = blob.Find(key);
+            if (entry is not null && entry.Record is null)
+            {
+                throw CorruptedRecord(key, entry.Problem);
+            }
+
+            return entry?.Record;
+        }
+
+        /// <summary>Writes <paramref name="next"/> in place of <paramref name="before"/>; called under the lock.</summary>
+        private CredentialRecord? Write(CredentialBlob blob, CredentialKey key, CredentialRecord? before, CredentialRecord? next, IEngineCallbacks callbacks)
+        {
+            if (next is null)
+            {
+                blob.Remove(key);
+                WriteDocument(blob);
+                callbacks.Verbose($"Credential store {Location}: removed the credential for {key}.");
+                return null;
+            }
+
+            if (!key.Equals(next.Key))
+            {
+                throw new ArgumentException($"The updated record is for {next.Key}, not for {key}; a record is only stored under its own key.", nameof(next));
+            }
+
+            if (next.Discovery is not null && !string.Equals(next.Discovery.Issuer, key.Issuer, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The updated record's discovery results are for issuer {next.Discovery.Issuer}, not {key.Issuer}; credentials never cross issuers.", nameof(next));
+            }
+
+            DateTimeOffset now = clock.UtcNow;
+            DateTimeOffset created = before?.CreatedAt ?? (next.CreatedAt == default ? now : next.CreatedAt);
+            CredentialRecord stored = next with { Version = CredentialRecord.CurrentVersion, CreatedAt = created, UpdatedAt = now, Corruption = null };
+            blob.Put(stored);
+            WriteDocument(blob);
+            callbacks.Verbose($"Credential store {Location}: stored the credential for {key}.");
+            return stored;
+        }
 
         private CredentialBlob ReadDocument() => CredentialBlob.Parse(ReadBytes(), Location);
 
@@ -189,6 +189,9 @@ namespace McpAuth.Core.Storage
                 $"The stored credential for {key} in {Location} cannot be read ({problem}). It is left as it is; "
                 + "remove it and sign in again. Other stored credentials are not affected.",
                 key.Resource,
-                "Remove the stored credential for this server (ICredentialStore.RemoveAsync; the McpAuth remove command), then sign in again.");
+                "Remove the stored credential for this server, then sign in again.")
+            {
+                Key = key,
+            };
     }
 }

@@ -13,5 +13,8 @@ namespace McpAuth.Core.Storage
 
         /// <inheritdoc/>
         public string? RecommendedAction { get; }
+
+        /// <summary>Gets the key of the one record this is about; null when it is about the whole store.</summary>
+        public CredentialKey? Key { get; init; }
     }
 }

@@ -30,6 +30,27 @@ namespace McpAuth.Core.Storage
         /// <summary>Gets the directory the store uses for these options and this environment.</summary>
         public static string ResolveDirectory(CredentialStoreOptions options) => ResolveDirectory(options, Environment.GetEnvironmentVariable);
 
+        /// <summary>
+        /// Names the store these options and this environment select (kind, directory, lock timeout), so that one
+        /// process opens each store once.
+        /// </summary>
+        internal static string Identity(CredentialStoreOptions options)
+        {
+            Func<string, string?> environment = Environment.GetEnvironmentVariable;
+            CredentialStoreKind kind = options.Kind ?? ParseKind(environment(StoreKindVariable));
+            string where = kind + "|" + ResolveDirectory(options, environment) + "|" + options.LockTimeout.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            switch (kind)
+            {
+                case CredentialStoreKind.Memory:
+                    return "memory";
+                case CredentialStoreKind.Plaintext:
+                    // The opt-in is part of the identity: a store opened with it is never handed to a caller without it.
+                    return where + "|" + (PlaintextAllowed(options, environment) ? "allowed" : "refused");
+                default:
+                    return where;
+            }
+        }
+
         internal static ICredentialStore Create(CredentialStoreOptions options, Func<string, string?> environment)
         {
             if (options is null)
@@ -44,10 +65,9 @@ namespace McpAuth.Core.Storage
                 case CredentialStoreKind.Memory:
                     return ProcessMemoryStore;
                 case CredentialStoreKind.Plaintext:
-                    bool allowed = options.AllowPlaintext || string.Equals(environment(AllowPlaintextVariable)?.Trim(), "1", StringComparison.Ordinal);
-                    return new PlaintextFileCredentialStore(ResolveDirectory(options, environment), allowed, options.Callbacks, options.LockTimeout);
+                    return new PlaintextFileCredentialStore(ResolveDirectory(options, environment), PlaintextAllowed(options, environment), options.LockTimeout, options.Clock);
                 default:
-                    return new KeychainCredentialStore(ResolveDirectory(options, environment), options.Callbacks, options.LockTimeout);
+                    return new KeychainCredentialStore(ResolveDirectory(options, environment), options.LockTimeout, options.Clock);
             }
         }
 
@@ -80,6 +100,9 @@ namespace McpAuth.Core.Storage
                 !string.IsNullOrEmpty(dataHome) && Path.IsPathRooted(dataHome) ? dataHome! : Path.Combine(home, ".local", "share"),
                 "McpAuth");
         }
+
+        private static bool PlaintextAllowed(CredentialStoreOptions options, Func<string, string?> environment) =>
+            options.AllowPlaintext || string.Equals(environment(AllowPlaintextVariable)?.Trim(), "1", StringComparison.Ordinal);
 
         private static CredentialStoreKind ParseKind(string? value)
         {

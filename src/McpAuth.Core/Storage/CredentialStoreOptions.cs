@@ -36,7 +36,10 @@ namespace McpAuth.Core.Storage
         /// <summary>Gets or sets how long to wait for another process holding the store's lock.</summary>
         public TimeSpan LockTimeout { get; set; } = DefaultLockTimeout;
 
-        /// <summary>Gets or sets where diagnostics and the plaintext warning go.</summary>
+        /// <summary>Gets or sets the clock that dates stored records (the system clock by default).</summary>
+        public IClock Clock { get; set; } = SystemClock.Instance;
+
+        /// <summary>Gets or sets where the factory's own diagnostics go (which store it chose, and why).</summary>
         public IEngineCallbacks Callbacks { get; set; } = NullEngineCallbacks.Instance;
     }
 }

@@ -47,8 +47,8 @@ namespace McpAuth.Core.Storage
         private bool verified;
 
         /// <summary>Initializes the store; the keychain is first touched (and checked) by the first operation.</summary>
-        public KeychainCredentialStore(string directory, IEngineCallbacks callbacks, TimeSpan? lockTimeout = null)
-            : base(callbacks, null)
+        public KeychainCredentialStore(string directory, TimeSpan? lockTimeout = null, IClock? clock = null)
+            : base(clock)
         {
             if (string.IsNullOrEmpty(directory))
             {
@@ -83,7 +83,10 @@ namespace McpAuth.Core.Storage
         /// <inheritdoc/>
         public override string Location => $"the system keychain ({KeyringSchema}; {CacheFilePath})";
 
-        private protected override async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
+        /// <inheritdoc/>
+        public override string? LockDirectory => Directory;
+
+        private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             if (UnixFileSystem.IsUnix)
             {
@@ -94,13 +97,14 @@ namespace McpAuth.Core.Storage
                 System.IO.Directory.CreateDirectory(Directory);
             }
 
-            IDisposable held = await CredentialStoreLock.AcquireAsync(lockPath, lockTimeout, Callbacks, cancellationToken).ConfigureAwait(false);
+            IDisposable held = await CredentialStoreLock.AcquireAsync(lockPath, lockTimeout, callbacks, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (!verified)
                 {
                     // Under the lock: VerifyPersistence writes and deletes one test item, which concurrent checks would share.
                     Verify();
+                    callbacks.Verbose($"Credential store {Location}: the keychain is available.");
                     verified = true;
                 }
 
@@ -175,7 +179,6 @@ namespace McpAuth.Core.Storage
             try
             {
                 storage.VerifyPersistence();
-                Callbacks.Verbose($"Credential store {Location}: the keychain is available.");
             }
             catch (Exception ex) when (!(ex is McpAuthException))
             {

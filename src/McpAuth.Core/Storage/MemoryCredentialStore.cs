@@ -14,15 +14,18 @@ namespace McpAuth.Core.Storage
         private byte[] data = Array.Empty<byte>();
 
         /// <summary>Initializes an empty in-memory store.</summary>
-        public MemoryCredentialStore(IEngineCallbacks? callbacks = null)
-            : base(callbacks ?? NullEngineCallbacks.Instance, null)
+        public MemoryCredentialStore(IClock? clock = null)
+            : base(clock)
         {
         }
 
         /// <inheritdoc/>
         public override string Location => "memory (this process only)";
 
-        private protected override async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
+        /// <inheritdoc/>
+        public override string? LockDirectory => null;
+
+        private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             return new Releaser(gate);

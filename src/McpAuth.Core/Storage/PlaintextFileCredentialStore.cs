@@ -28,8 +28,8 @@ namespace McpAuth.Core.Storage
         /// opt-in, set by the cmdlet layer from a parameter or <c>MCPAUTH_ALLOW_PLAINTEXT_STORAGE=1</c>.
         /// </summary>
         /// <exception cref="McpAuthException"><see cref="ErrorIds.PlaintextStorageNotAllowed"/> without the opt-in.</exception>
-        public PlaintextFileCredentialStore(string directory, bool allowPlaintext, IEngineCallbacks callbacks, TimeSpan? lockTimeout = null)
-            : base(callbacks, null)
+        public PlaintextFileCredentialStore(string directory, bool allowPlaintext, TimeSpan? lockTimeout = null, IClock? clock = null)
+            : base(clock)
         {
             if (string.IsNullOrEmpty(directory))
             {
@@ -63,11 +63,14 @@ namespace McpAuth.Core.Storage
         /// <inheritdoc/>
         public override string Location => FilePath;
 
-        private protected override async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
+        /// <inheritdoc/>
+        public override string? LockDirectory => Directory;
+
+        private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            Callbacks.Warning($"Credentials are stored UNENCRYPTED in {FilePath} because plaintext storage was explicitly allowed. Anyone who can read that file can use them.");
+            callbacks.Warning($"Credentials are stored UNENCRYPTED in {FilePath} because plaintext storage was explicitly allowed. Anyone who can read that file can use them.");
             EnsureDirectory();
-            return await CredentialStoreLock.AcquireAsync(lockPath, lockTimeout, Callbacks, cancellationToken).ConfigureAwait(false);
+            return await CredentialStoreLock.AcquireAsync(lockPath, lockTimeout, callbacks, cancellationToken).ConfigureAwait(false);
         }
 
         private protected override byte[] ReadBytes()

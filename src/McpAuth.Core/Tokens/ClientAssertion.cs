@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Text;
 using System.Text.Json;
 
@@ -23,43 +22,21 @@ namespace McpAuth.Core.Tokens
         public static string Create(string clientId, string audience, Secret privateKeyPem, string? algorithm, DateTimeOffset now)
         {
             using ClientSigningKey key = ClientSigningKey.FromPem(privateKeyPem.Reveal(), algorithm);
-
-            string header = Base64Url(Json(writer =>
-            {
-                writer.WriteString("alg", key.Algorithm);
-                writer.WriteString("typ", "JWT");
-            }));
-
             long issuedAt = now.ToUnixTimeSeconds();
-            string payload = Base64Url(Json(writer =>
+            var claims = new ClientAssertionClaims
             {
-                writer.WriteString("iss", clientId);
-                writer.WriteString("sub", clientId);
-                writer.WriteString("aud", audience);
-                writer.WriteString("jti", Guid.NewGuid().ToString("N"));
-                writer.WriteNumber("iat", issuedAt);
-                writer.WriteNumber("exp", issuedAt + (long)Lifetime.TotalSeconds);
-            }));
-
+                Issuer = clientId,
+                Subject = clientId,
+                Audience = audience,
+                Id = Guid.NewGuid().ToString("N"),
+                IssuedAt = issuedAt,
+                ExpiresAt = issuedAt + (long)Lifetime.TotalSeconds,
+            };
+            string header = Base64Url.Encode(JsonSerializer.SerializeToUtf8Bytes(new JwtHeader { Algorithm = key.Algorithm }, TokensJsonContext.Default.JwtHeader));
+            string payload = Base64Url.Encode(JsonSerializer.SerializeToUtf8Bytes(claims, TokensJsonContext.Default.ClientAssertionClaims));
             string signingInput = header + "." + payload;
             byte[] signature = key.Sign(Encoding.ASCII.GetBytes(signingInput));
-            return signingInput + "." + Base64Url(signature);
-        }
-
-        internal static string Base64Url(byte[] bytes) =>
-            Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-        private static byte[] Json(Action<Utf8JsonWriter> write)
-        {
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream))
-            {
-                writer.WriteStartObject();
-                write(writer);
-                writer.WriteEndObject();
-            }
-
-            return stream.ToArray();
+            return signingInput + "." + Base64Url.Encode(signature);
         }
     }
 }

@@ -1,101 +1,80 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
-using McpAuth.Core.Discovery;
-using McpAuth.Core.Registration;
+using McpAuth.Core.Http;
 using McpAuth.Core.Storage;
 
 namespace McpAuth.Core.Tokens
 {
-    /// <summary>Lists, removes (with RFC 7009 revocation) and resets stored credentials.</summary>
+    /// <summary>Lists, removes (with RFC 7009 revocation) and resets stored credentials: the engine side of the credential commands.</summary>
     public static class CredentialManager
     {
-        /// <summary>Creates the store the options name, reporting through these callbacks.</summary>
-        public static ICredentialStore OpenStore(CredentialStoreOptions options, IEngineCallbacks callbacks) => CredentialStoreFactory.Create(new CredentialStoreOptions
-        {
-            Kind = options.Kind,
-            Directory = options.Directory,
-            AllowPlaintext = options.AllowPlaintext,
-            LockTimeout = options.LockTimeout,
-            Callbacks = callbacks,
-        });
+        /// <summary>How long one revocation request may take.</summary>
+        private static readonly TimeSpan RevocationTimeout = TimeSpan.FromSeconds(30);
 
-        /// <summary>Lists stored credentials, optionally only those for one MCP server.</summary>
-        public static Task<IReadOnlyList<CredentialRecord>> ListAsync(CredentialStoreOptions options, Uri? serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
-            => ListAsync(OpenStore(options, callbacks), serverUri, cancellationToken);
-
-        /// <summary>Lists the credentials in a store, optionally only those for one MCP server.</summary>
-        public static async Task<IReadOnlyList<CredentialRecord>> ListAsync(ICredentialStore store, Uri? serverUri, CancellationToken cancellationToken)
+        /// <summary>Lists the stored credentials in the store <paramref name="options"/> name, optionally only those for one MCP server.</summary>
+        public static async Task<CredentialListing> ListAsync(CredentialStoreOptions options, Uri? serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            IReadOnlyList<CredentialRecord> records = await store.ListAsync(cancellationToken).ConfigureAwait(false);
-            return records.Where(r => serverUri is null || CredentialMapping.ResourceMatches(r.Key.Resource, serverUri)).ToList();
+            TokenCache cache = TokenCache.For(options);
+            IReadOnlyList<CredentialRecord> records = await cache.ListAsync(serverUri, callbacks, cancellationToken).ConfigureAwait(false);
+            return new CredentialListing(records, cache.Store.Location);
         }
 
         /// <summary>
-        /// Removes the credentials stored for a server (all issuers, or one), revoking their tokens first
-        /// when the authorization server offers revocation. Returns the keys removed.
+        /// Removes the credentials stored for a server (all issuers, or one), revoking their tokens first when
+        /// <paramref name="revoke"/> and the authorization server offers revocation. Every connection of this
+        /// process stops using them. Returns the keys removed.
         /// </summary>
-        public static async Task<IReadOnlyList<CredentialKey>> RemoveAsync(CredentialStoreOptions options, Uri serverUri, string? issuer, bool revoke, HttpClient http, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        /// <exception cref="McpAuthException"><c>CredentialNotFound</c> when nothing is stored for the server (and issuer).</exception>
+        public static async Task<IReadOnlyList<CredentialKey>> RemoveAsync(CredentialStoreOptions options, Uri serverUri, string? issuer, bool revoke, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            ICredentialStore store = OpenStore(options, callbacks);
-            IReadOnlyList<CredentialRecord> records = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+            Guard.NotNull(serverUri, nameof(serverUri));
+            using IDisposable operation = OperationSecrets.Begin();
+            TokenCache cache = TokenCache.For(options);
+            IReadOnlyList<CredentialRecord> records = await cache.ListAsync(serverUri, callbacks, cancellationToken).ConfigureAwait(false);
             var removed = new List<CredentialKey>();
-            foreach (CredentialRecord record in records.Where(r => CredentialMapping.ResourceMatches(r.Key.Resource, serverUri) && (issuer is null || r.Key.Issuer == issuer)))
+            using HttpClient http = McpHttpClientFactory.Create(RevocationTimeout);
+            foreach (CredentialRecord record in records.Where(r => issuer is null || r.Key.Issuer == issuer))
             {
-                if (revoke && !record.IsCorrupted)
+                if (revoke && Credential.FromRecord(record) is { Tokens: TokenSet tokens } credential)
                 {
-                    await RevokeAsync(record, http, callbacks, cancellationToken).ConfigureAwait(false);
+                    bool confirmed = await new TokenEndpointClient(http, callbacks, cache.Clock).RevokeAllAsync(credential.AuthorizationServer, credential.Client, tokens, cancellationToken).ConfigureAwait(false);
+                    callbacks.Verbose($"Revocation of the tokens of {record.Key}: {(confirmed ? "done" : "not confirmed")}.");
                 }
 
-                await store.RemoveAsync(record.Key, cancellationToken).ConfigureAwait(false);
+                await cache.RemoveAsync(record.Key, callbacks, cancellationToken).ConfigureAwait(false);
                 callbacks.Verbose($"Removed the stored credential for {record.Key}.");
                 removed.Add(record.Key);
             }
 
-            McpAuth.Core.Mcp.McpConnectionRegistry.Find(serverUri)?.OAuth?.Forget();
+            if (removed.Count == 0)
+            {
+                string target = issuer is null ? serverUri.ToString() : $"{serverUri} ({issuer})";
+                throw new McpAuthException(ErrorIds.CredentialNotFound, McpErrorKind.NotFound, $"No credential is stored for {target}.", serverUri);
+            }
+
             return removed;
         }
 
-        /// <summary>Deletes every stored credential; works even when the stored data is damaged.</summary>
-        public static Task ResetAsync(CredentialStoreOptions options, IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            foreach (Mcp.McpConnection connection in Mcp.McpConnectionRegistry.All)
-            {
-                connection.OAuth?.Forget();
-            }
+        /// <summary>Deletes every stored credential; works even when the stored data is damaged. Connections of this process stop using them.</summary>
+        public static Task ResetAsync(CredentialStoreOptions options, IEngineCallbacks callbacks, CancellationToken cancellationToken) =>
+            TokenCache.For(options).ResetAsync(callbacks, cancellationToken);
+    }
 
-            return OpenStore(options, callbacks).ResetAsync(cancellationToken);
+    /// <summary>Stored credentials, and where they are stored.</summary>
+    public sealed class CredentialListing : ReadOnlyCollection<CredentialRecord>
+    {
+        internal CredentialListing(IReadOnlyList<CredentialRecord> records, string location)
+            : base(records.ToList())
+        {
+            Location = location;
         }
 
-        private static async Task RevokeAsync(CredentialRecord record, HttpClient http, IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            if (record.Discovery?.RevocationEndpoint is null || record.Tokens is null || record.Client is null)
-            {
-                callbacks.Verbose($"Not revoking {record.Key}: the authorization server offers no revocation endpoint.");
-                return;
-            }
-
-            AuthorizationServerMetadata asm = CredentialMapping.ToMetadata(record.Discovery);
-            ClientIdentity? client = CredentialMapping.FromStored(record.Client, asm.Issuer, new ClientOptions());
-            if (client is null)
-            {
-                return;
-            }
-
-            var endpoint = new TokenEndpointClient(http, callbacks);
-            if (record.Tokens.RefreshToken is not null)
-            {
-                bool ok = await endpoint.RevokeAsync(asm, client, record.Tokens.RefreshToken, "refresh_token", cancellationToken).ConfigureAwait(false);
-                callbacks.Verbose($"Revocation of the refresh token at {asm.RevocationEndpoint}: {(ok ? "done" : "not confirmed")}.");
-            }
-
-            if (record.Tokens.AccessToken is not null)
-            {
-                await endpoint.RevokeAsync(asm, client, record.Tokens.AccessToken, "access_token", cancellationToken).ConfigureAwait(false);
-            }
-        }
+        /// <summary>Gets a description of the store the records came from.</summary>
+        public string Location { get; }
     }
 }

@@ -42,8 +42,8 @@ namespace McpAuth.Core.Tokens
             RegisteredAt = client.RegisteredAt,
         };
 
-        /// <summary>The stored client, for this issuer only; a private key stays user configuration and comes from the options.</summary>
-        public static ClientIdentity? FromStored(StoredClientIdentity? stored, Uri issuer, ClientOptions options)
+        /// <summary>The stored client, for this issuer only; a private key stays user configuration and comes from <paramref name="options"/>.</summary>
+        public static ClientIdentity? FromStored(StoredClientIdentity? stored, Uri issuer, ClientOptions? options)
         {
             if (stored is null)
             {
@@ -51,7 +51,7 @@ namespace McpAuth.Core.Tokens
             }
 
             Uri? redirect = stored.RedirectUri is null ? null : new Uri(stored.RedirectUri, UriKind.Absolute);
-            return new ClientIdentity(
+            var client = new ClientIdentity(
                 stored.ClientId,
                 stored.TokenEndpointAuthMethod ?? TokenEndpointAuthMethods.None,
                 stored.Source,
@@ -59,9 +59,29 @@ namespace McpAuth.Core.Tokens
                 stored.ClientSecret,
                 redirect,
                 stored.RegisteredAt,
-                stored.ClientSecretExpiresAt,
-                stored.ClientId == options.ClientId ? options.PrivateKeyPem : null,
-                stored.ClientId == options.ClientId ? options.SigningAlgorithm : null);
+                stored.ClientSecretExpiresAt);
+            return options is null ? client : WithKey(client, options);
+        }
+
+        /// <summary>Returns <paramref name="client"/> with the private key of <paramref name="options"/> when they name this client; else as it is.</summary>
+        public static ClientIdentity WithKey(ClientIdentity client, ClientOptions options)
+        {
+            if (options.PrivateKeyPem is null || client.PrivateKeyPem is not null || !string.Equals(client.ClientId, options.ClientId, StringComparison.Ordinal))
+            {
+                return client;
+            }
+
+            return new ClientIdentity(
+                client.ClientId,
+                client.TokenEndpointAuthMethod,
+                client.Source,
+                client.Issuer,
+                client.ClientSecret,
+                client.RedirectUri,
+                client.RegisteredAt,
+                client.SecretExpiresAt,
+                options.PrivateKeyPem,
+                options.SigningAlgorithm);
         }
 
         public static StoredDiscovery ToStored(DiscoveryResult discovery, DateTimeOffset now)
@@ -92,16 +112,8 @@ namespace McpAuth.Core.Tokens
         };
 
         /// <summary>True when a stored record's resource identifies this MCP server (same rule as RFC 9728 resource checks).</summary>
-        public static bool ResourceMatches(string storedResource, Uri serverUrl)
-        {
-            if (!Uri.TryCreate(storedResource, UriKind.Absolute, out Uri? resource))
-            {
-                return false;
-            }
-
-            var prm = new ProtectedResourceMetadata { Resource = resource };
-            return prm.IdentifiesServer(serverUrl);
-        }
+        public static bool ResourceMatches(string storedResource, Uri serverUrl) =>
+            Uri.TryCreate(storedResource, UriKind.Absolute, out Uri? resource) && ProtectedResourceMetadata.Identifies(resource, serverUrl);
 
         public static IReadOnlyList<string> Scopes(TokenSet? tokens) => tokens?.Scopes ?? Array.Empty<string>();
     }

@@ -44,8 +44,8 @@ namespace McpAuth.Core.Tokens
         /// <summary>Gets when the access token expires; null when the server did not say.</summary>
         public DateTimeOffset? ExpiresAt { get; }
 
-        /// <summary>Gets or sets when the tokens were received; with <see cref="ExpiresAt"/> it gives the token's lifetime.</summary>
-        public DateTimeOffset? IssuedAt { get; set; }
+        /// <summary>Gets when the tokens were received; with <see cref="ExpiresAt"/> it gives the token's lifetime.</summary>
+        public DateTimeOffset? IssuedAt { get; init; }
 
         /// <summary>
         /// Gets how long before expiry to renew: <paramref name="maximum"/>, but never more than a tenth of

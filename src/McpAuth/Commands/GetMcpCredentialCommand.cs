@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 using McpAuth.Core;
 using McpAuth.Core.Storage;
@@ -28,14 +27,10 @@ namespace McpAuth.Commands
             CredentialStoreOptions options = CredentialStoreParameter.ToOptions(CredentialStore);
             try
             {
-                (IReadOnlyList<CredentialRecord> records, string location) = RunEngine(async (callbacks, token) =>
-                {
-                    ICredentialStore store = CredentialManager.OpenStore(options, callbacks);
-                    return (await CredentialManager.ListAsync(store, Uri, token).ConfigureAwait(false), store.Location);
-                });
+                CredentialListing records = RunEngine((callbacks, token) => CredentialManager.ListAsync(options, Uri, callbacks, token));
                 foreach (CredentialRecord record in records)
                 {
-                    WriteObject(new McpCredentialInfo(record, location));
+                    WriteObject(new McpCredentialInfo(record, records.Location));
                 }
             }
             catch (McpAuthException ex)

@@ -35,19 +35,7 @@ namespace McpAuth.Commands
                 tokens = RunEngine(async (callbacks, token) =>
                 {
                     McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
-                    OAuthAuthorizer oauth = connection.OAuth!;
-                    if (!oauth.HasToken)
-                    {
-                        // Connecting would have signed in had the server asked for a token.
-                        throw new McpAuthException(
-                            ErrorIds.TokenNotAvailable,
-                            McpErrorKind.InvalidOperation,
-                            $"{connection.ServerUri} did not ask for a token: it accepts requests without sign-in, so there is no token to return.",
-                            connection.ServerUri);
-                    }
-
-                    await oauth.EnsureSignedInAsync(Scopes, ForceRefresh.IsPresent, callbacks, token).ConfigureAwait(false);
-                    return oauth.Tokens!;
+                    return await connection.OAuth!.GetTokenAsync(Scopes, ForceRefresh.IsPresent, callbacks, token).ConfigureAwait(false);
                 });
             }
             catch (McpAuthException ex)

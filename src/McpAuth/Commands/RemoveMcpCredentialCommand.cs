@@ -1,8 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 using McpAuth.Core;
-using McpAuth.Core.Http;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tokens;
 
@@ -52,19 +50,7 @@ namespace McpAuth.Commands
             CredentialStoreOptions options = CredentialStoreParameter.ToOptions(CredentialStore);
             try
             {
-                IReadOnlyList<CredentialKey> removed = RunEngine(async (callbacks, token) =>
-                {
-                    using System.Net.Http.HttpClient http = McpHttpClientFactory.Create(TimeSpan.FromSeconds(30));
-                    return await CredentialManager.RemoveAsync(options, Uri, Issuer, !NoRevoke.IsPresent, http, callbacks, token).ConfigureAwait(false);
-                });
-                if (removed.Count == 0)
-                {
-                    WriteError(new ErrorRecord(
-                        new ItemNotFoundException($"No credential is stored for {target}."),
-                        ErrorIds.CredentialNotFound,
-                        ErrorCategory.ObjectNotFound,
-                        Uri));
-                }
+                RunEngine((callbacks, token) => CredentialManager.RemoveAsync(options, Uri, Issuer, !NoRevoke.IsPresent, callbacks, token));
             }
             catch (McpAuthException ex)
             {

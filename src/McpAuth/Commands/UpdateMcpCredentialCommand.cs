@@ -1,10 +1,9 @@
 using System;
 using System.Management.Automation;
-using System.Net.Http;
 using System.Security;
 using McpAuth.Core;
-using McpAuth.Core.Http;
 using McpAuth.Core.Mcp;
+using McpAuth.Core.Registration;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tokens;
 
@@ -120,49 +119,18 @@ namespace McpAuth.Commands
             CredentialStoreOptions store = CredentialStoreParameter.ToOptions(CredentialStore);
             try
             {
-                McpConnection? connection = RunEngine(async (callbacks, token) =>
-                {
-                    if (ParameterSetName == RemoveSet)
+                McpConnection? connection = ParameterSetName == RemoveSet
+                    ? RunEngine(async (callbacks, token) =>
                     {
-                        using HttpClient http = McpHttpClientFactory.Create(TimeSpan.FromSeconds(TimeoutSec));
-                        var removed = await CredentialManager.RemoveAsync(store, Uri, null, revoke: true, http, callbacks, token).ConfigureAwait(false);
-                        if (removed.Count == 0)
-                        {
-                            throw new McpAuthException(ErrorIds.CredentialNotFound, McpErrorKind.NotFound, $"No credential is stored for {Uri}.", Uri);
-                        }
-
+                        await CredentialManager.RemoveAsync(store, Uri, null, revoke: true, callbacks, token).ConfigureAwait(false);
                         return McpConnectionRegistry.Find(Uri);
-                    }
-
-                    SignInOptions? signIn = ParameterSetName == ClientSet ? NewClientOptions(store) : null;
-                    McpConnection c = await ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), forceNew: signIn is not null, signIn ?? DefaultOptions(store), callbacks, token).ConfigureAwait(false);
-                    OAuthAuthorizer oauth = c.OAuth!;
-                    ApplyAuthorizationWay(oauth.Options);
-                    switch (ParameterSetName)
+                    })
+                    : RunEngine(async (callbacks, token) =>
                     {
-                        case RevokeSet:
-                            bool revoked = await oauth.RevokeAsync(callbacks, token).ConfigureAwait(false);
-                            await oauth.ForgetTokensAsync(callbacks, token).ConfigureAwait(false);
-                            callbacks.Verbose(revoked ? "The authorization server confirmed the revocation." : "The authorization server offers no revocation (or did not confirm it); the tokens were forgotten here.");
-                            break;
-                        case ScopesSet:
-                            await oauth.EnsureSignedInAsync(Scopes, forceRefresh: false, callbacks, token).ConfigureAwait(false);
-                            break;
-                        case ClientSet:
-                            await oauth.EnsureSignedInAsync(null, forceRefresh: false, callbacks, token).ConfigureAwait(false);
-                            break;
-                        default:
-                            if (!oauth.HasToken)
-                            {
-                                throw new McpAuthException(ErrorIds.TokenNotAvailable, McpErrorKind.InvalidOperation, $"{Uri} did not ask for a token, so there is nothing to refresh.", Uri);
-                            }
-
-                            await oauth.EnsureSignedInAsync(null, forceRefresh: true, callbacks, token).ConfigureAwait(false);
-                            break;
-                    }
-
-                    return c;
-                });
+                        McpConnection c = await ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), forceNew: false, new SignInOptions { Store = store }, callbacks, token).ConfigureAwait(false);
+                        await c.OAuth!.ChangeAsync(Change(), callbacks, token).ConfigureAwait(false);
+                        return c;
+                    });
                 if (PassThru.IsPresent && connection is not null)
                 {
                     WriteObject(new McpServerConnection(connection));
@@ -174,29 +142,25 @@ namespace McpAuth.Commands
             }
         }
 
-        private SignInOptions DefaultOptions(CredentialStoreOptions store) => new SignInOptions { Store = store };
-
-        private SignInOptions NewClientOptions(CredentialStoreOptions store)
+        private CredentialChange Change()
         {
-            var options = DefaultOptions(store);
-            options.Client.ClientId = ClientId;
-            options.Client.ClientSecret = SecureStrings.ToSecret(ClientSecret);
-            options.Client.TokenEndpointAuthMethod = TokenEndpointAuthMethod;
-            return options;
-        }
+            CredentialChange change = ParameterSetName switch
+            {
+                ScopesSet => CredentialChange.AddScopes(Scopes!),
+                ClientSet => CredentialChange.SwitchClient(new ClientOptions
+                {
+                    ClientId = ClientId,
+                    ClientSecret = SecureStrings.ToSecret(ClientSecret),
+                    TokenEndpointAuthMethod = TokenEndpointAuthMethod,
+                }),
+                RevokeSet => CredentialChange.Revoke(),
+                _ => CredentialChange.Refresh(),
+            };
 
-        // An explicit way to authorize replaces the remembered one (and is remembered from now on).
-        private void ApplyAuthorizationWay(SignInOptions options)
-        {
-            if (AuthorizationHandler is not null)
-            {
-                options.Method = AuthorizationMethod.Handler;
-                options.AuthorizationHandler = AuthorizationHandler;
-            }
-            else if (UseDeviceCode.IsPresent)
-            {
-                options.Method = AuthorizationMethod.DeviceCode;
-            }
+            // An explicit way to authorize is used for any sign-in this change needs.
+            return AuthorizationHandler is not null ? change.AuthorizingWith(AuthorizationMethod.Handler, AuthorizationHandler)
+                : UseDeviceCode.IsPresent ? change.AuthorizingWith(AuthorizationMethod.DeviceCode)
+                : change;
         }
     }
 }

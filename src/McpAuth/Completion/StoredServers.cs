@@ -51,7 +51,7 @@ namespace McpAuth.Completion
                     return running;
                 }
 
-                Task<IReadOnlyList<CredentialRecord>> task = Task.Run(async () =>
+                Task<IReadOnlyList<CredentialRecord>> task = Task.Run<IReadOnlyList<CredentialRecord>>(async () =>
                 {
                     using var limit = new CancellationTokenSource(TimeSpan.FromTicks(wait.Ticks * 4));
                     return await CredentialManager.ListAsync(options, null, NullEngineCallbacks.Instance, limit.Token).ConfigureAwait(false);

@@ -29,7 +29,7 @@ namespace McpAuth
             HasRefreshToken = record.Tokens?.RefreshToken is not null;
             UpdatedAt = record.UpdatedAt;
             Status = record.Tokens?.AccessToken is null ? "SignedOut"
-                : ExpiresOn is DateTimeOffset at && at <= DateTimeOffset.UtcNow ? (HasRefreshToken ? "Expired (refreshable)" : "Expired")
+                : ExpiresOn is DateTimeOffset at && at <= Core.SystemClock.Instance.UtcNow ? (HasRefreshToken ? "Expired (refreshable)" : "Expired")
                 : "Valid";
         }
 

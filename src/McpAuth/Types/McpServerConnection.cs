@@ -23,7 +23,7 @@ namespace McpAuth
             Core.Tokens.OAuthAuthorizer? oauth = connection.OAuth;
             if (oauth is not null && oauth.HasToken)
             {
-                AuthorizationMethod = oauth.Options.Method.ToString();
+                AuthorizationMethod = oauth.Method.ToString();
                 Issuer = oauth.Issuer;
                 Resource = oauth.Resource;
                 Scopes = new System.Collections.Generic.List<string>(oauth.GrantedScopes).ToArray();

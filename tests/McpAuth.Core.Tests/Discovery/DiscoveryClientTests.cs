@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 using McpAuth.Core;
 using McpAuth.Core.Discovery;
 using McpAuth.Core.Http;
-using McpAuth.Core.Tests.Http;
+
 using Xunit;
 
 namespace McpAuth.Core.Tests.Discovery

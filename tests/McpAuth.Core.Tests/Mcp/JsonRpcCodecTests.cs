@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
@@ -77,7 +78,9 @@ namespace McpAuth.Core.Tests.Mcp
         {
             string json = """{"jsonrpc":"2.0","id":1,"error":{"code":CODE,"message":"it went wrong with token abcd1234\u0007","data":{"supported":["2026-07-28"]}}}""".Replace("CODE", code.ToString(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
             JsonRpcMessage m = JsonRpcCodec.ParseMessage(json, null);
-            McpJsonRpcException e = Assert.Throws<McpJsonRpcException>(() => JsonRpcCodec.ResultOf(m, 400, "target", new[] { "abcd1234" }));
+            using IDisposable operation = OperationSecrets.Begin();
+            _ = new Secret("abcd1234"); // a secret of this operation, e.g. the bearer token the request carried
+            McpJsonRpcException e = Assert.Throws<McpJsonRpcException>(() => JsonRpcCodec.ResultOf(m, 400, "target"));
             Assert.Equal(errorId, e.ErrorId);
             Assert.Equal(code, e.Code);
             Assert.Equal(400, e.HttpStatus);

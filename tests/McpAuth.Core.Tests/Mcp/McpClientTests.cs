@@ -112,7 +112,7 @@ namespace McpAuth.Core.Tests.Mcp
             ICredentialStore store = CredentialStoreFactory.Create(storeOptions);
             string resource = server.ModernMcp;
             var key = new CredentialKey(resource, server.Issuer);
-            await store.UpdateAsync(key, _ => new CredentialRecord(key) { Discovery = new StoredDiscovery(server.Issuer) }, CancellationToken.None);
+            await store.UpdateAsync(key, _ => new CredentialRecord(key) { Discovery = new StoredDiscovery(server.Issuer) }, NullEngineCallbacks.Instance, CancellationToken.None);
             try
             {
                 Uri endpoint = new Uri(resource);
@@ -120,7 +120,7 @@ namespace McpAuth.Core.Tests.Mcp
                 var memory = new EraMemory(storeOptions);
                 Assert.Null(await memory.RecallAsync(endpoint, NullEngineCallbacks.Instance, CancellationToken.None));
                 await memory.RememberAsync(endpoint, "2026-07-28", NullEngineCallbacks.Instance, CancellationToken.None);
-                Assert.Equal("2026-07-28", (await store.GetAsync(key, CancellationToken.None))!.Discovery!.McpProtocolVersion);
+                Assert.Equal("2026-07-28", (await store.GetAsync(key, NullEngineCallbacks.Instance, CancellationToken.None))!.Discovery!.McpProtocolVersion);
 
                 // A new process knows only the store.
                 EraMemory.Forget(endpoint);
@@ -128,7 +128,7 @@ namespace McpAuth.Core.Tests.Mcp
             }
             finally
             {
-                await store.RemoveAsync(key, CancellationToken.None);
+                await store.RemoveAsync(key, NullEngineCallbacks.Instance, CancellationToken.None);
             }
 
             StoredDiscovery old = JsonSerializer.Deserialize<StoredDiscovery>("""{"issuer":"https://as.example.com","token_endpoint":"https://as.example.com/token","fetched_at":"2026-01-01T00:00:00Z"}""", CredentialBlob.JsonOptions)!;

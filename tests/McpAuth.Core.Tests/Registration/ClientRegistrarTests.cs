@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 using McpAuth.Core.Discovery;
 using McpAuth.Core.Http;
 using McpAuth.Core.Registration;
-using McpAuth.Core.Tests.Tokens;
+
 using McpAuth.Core.Tokens;
 using Xunit;
 
@@ -20,10 +20,10 @@ namespace McpAuth.Core.Tests.Registration
         private static readonly Uri Resource = new("http://127.0.0.1:9/mcp");
         private static readonly DateTimeOffset Now = new(2025, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-        private readonly TestOAuthServer server = TestOAuthServer.Start();
+        private readonly TestHttpServer server = TestHttpServer.Start();
         private readonly HttpClient http = McpHttpClientFactory.Create(TimeSpan.FromSeconds(10));
         private readonly RecordingCallbacks callbacks = new();
-        private readonly ClientRegistrar registrar = new() { Clock = () => Now };
+        private readonly ClientRegistrar registrar = new(new ManualClock(Now));
         private readonly AuthorizationServerMetadata asm;
 
         public ClientRegistrarTests()
@@ -150,9 +150,9 @@ namespace McpAuth.Core.Tests.Registration
 
             ClientIdentity identity = await Resolve(new ClientOptions { ClientMetadataUrl = new Uri("https://app.example.com/client.json"), Scopes = new[] { "mcp:tools", "offline_access" } });
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Equal("/register", request.Path);
-            Assert.StartsWith("application/json", request.ContentType, StringComparison.Ordinal);
+            Assert.StartsWith("application/json", request.Header("Content-Type"), StringComparison.Ordinal);
             JsonElement body = request.Json();
             Assert.Equal("McpAuth (PowerShell)", body.GetProperty("client_name").GetString());
             Assert.Equal(new[] { "http://127.0.0.1:33418/callback" }, Strings(body, "redirect_uris"));
@@ -195,7 +195,7 @@ namespace McpAuth.Core.Tests.Registration
             Assert.Equal(TokenEndpointAuthMethods.ClientSecretPost, identity.TokenEndpointAuthMethod);
             Assert.Equal("issued-secret-abcdef", identity.ClientSecret!.Reveal());
             Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1893456000), identity.SecretExpiresAt);
-            RecordedRequest tokenRequest = server.Requests.Single(r => r.Path == "/token");
+            TestRequest tokenRequest = server.Requests.Single(r => r.Path == "/token");
             Assert.Equal("dcr-post", tokenRequest.Field("client_id"));
             Assert.Equal("issued-secret-abcdef", tokenRequest.Field("client_secret"));
             Assert.Null(tokenRequest.Header("Authorization"));
@@ -270,7 +270,7 @@ namespace McpAuth.Core.Tests.Registration
             Assert.Contains("invalid_redirect_uri", ex.Message, StringComparison.Ordinal);
             Assert.Contains("redirect URIs are not allowed", ex.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("\u0007", ex.Message, StringComparison.Ordinal);
-            Assert.Contains("-ClientId", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("Register a client with it yourself", ex.Message, StringComparison.Ordinal);
         }
 
         [Fact]
@@ -284,7 +284,7 @@ namespace McpAuth.Core.Tests.Registration
         }
 
         [Fact]
-        public async Task No_way_to_get_a_client_asks_for_ClientId()
+        public async Task No_way_to_get_a_client_says_to_register_one()
         {
             asm.RegistrationEndpoint = null;
             asm.ClientIdMetadataDocumentSupported = false;
@@ -293,7 +293,7 @@ namespace McpAuth.Core.Tests.Registration
 
             Assert.Equal(ErrorIds.ClientIdentityRequired, ex.ErrorId);
             Assert.Equal(McpErrorKind.AuthenticationError, ex.Kind);
-            Assert.Contains("-ClientId", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("Register a client with it and sign in with that client's id", ex.Message, StringComparison.Ordinal);
             Assert.Empty(server.Requests);
         }
 

@@ -31,9 +31,9 @@ namespace McpAuth.Core.Tests.Storage
         public async Task Round_trips_a_record_with_every_field()
         {
             ICredentialStore store = CreateStore();
-            await store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(Key), CancellationToken.None);
+            await store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(Key), Callbacks, CancellationToken.None);
 
-            CredentialRecord? back = await CreateStore().GetAsync(Key, CancellationToken.None);
+            CredentialRecord? back = await CreateStore().GetAsync(Key, Callbacks, CancellationToken.None);
             Assert.NotNull(back);
             Assert.Equal("at-SECRET-1", back!.Tokens!.AccessToken!.Reveal());
             Assert.Equal("rt-SECRET-3", back.Tokens.RefreshToken!.Reveal());
@@ -49,12 +49,12 @@ namespace McpAuth.Core.Tests.Storage
         public async Task Never_returns_a_record_for_another_issuer_or_account()
         {
             ICredentialStore store = CreateStore();
-            await store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(Key), CancellationToken.None);
+            await store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(Key), Callbacks, CancellationToken.None);
 
-            Assert.Null(await store.GetAsync(new CredentialKey(Key.Resource, "https://other-as.example.com"), CancellationToken.None));
-            Assert.Null(await store.GetAsync(new CredentialKey(Key.Resource, Key.Issuer + "/"), CancellationToken.None));
-            Assert.Null(await store.GetAsync(new CredentialKey(Key.Resource, Key.Issuer, "bob"), CancellationToken.None));
-            Assert.NotNull(await store.GetAsync(Key, CancellationToken.None));
+            Assert.Null(await store.GetAsync(new CredentialKey(Key.Resource, "https://other-as.example.com"), Callbacks, CancellationToken.None));
+            Assert.Null(await store.GetAsync(new CredentialKey(Key.Resource, Key.Issuer + "/"), Callbacks, CancellationToken.None));
+            Assert.Null(await store.GetAsync(new CredentialKey(Key.Resource, Key.Issuer, "bob"), Callbacks, CancellationToken.None));
+            Assert.NotNull(await store.GetAsync(Key, Callbacks, CancellationToken.None));
         }
 
         [Fact]
@@ -62,12 +62,12 @@ namespace McpAuth.Core.Tests.Storage
         {
             ICredentialStore store = CreateStore();
             var other = new CredentialKey(Key.Resource, "https://other-as.example.com");
-            await Assert.ThrowsAsync<ArgumentException>(() => store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(other), CancellationToken.None));
+            await Assert.ThrowsAsync<ArgumentException>(() => store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(other), Callbacks, CancellationToken.None));
             await Assert.ThrowsAsync<ArgumentException>(() => store.UpdateAsync(
                 Key,
                 _ => CredentialRecordTests.FullRecord(Key) with { Discovery = new StoredDiscovery("https://other-as.example.com") },
-                CancellationToken.None));
-            Assert.Empty(await store.ListAsync(CancellationToken.None));
+                Callbacks, CancellationToken.None));
+            Assert.Empty(await store.ListAsync(Callbacks, CancellationToken.None));
         }
 
         [Fact]
@@ -78,23 +78,23 @@ namespace McpAuth.Core.Tests.Storage
             {
                 Assert.Null(current);
                 return CredentialRecordTests.FullRecord(Key);
-            }, CancellationToken.None);
-            CredentialRecord first = (await store.GetAsync(Key, CancellationToken.None))!;
+            }, Callbacks, CancellationToken.None);
+            CredentialRecord first = (await store.GetAsync(Key, Callbacks, CancellationToken.None))!;
 
             await Task.Delay(20);
             await store.UpdateAsync(Key, current =>
             {
                 Assert.Equal("at-SECRET-1", current!.Tokens!.AccessToken!.Reveal());
                 return current with { Tokens = current.Tokens with { AccessToken = new Secret("at-rotated") } };
-            }, CancellationToken.None);
-            CredentialRecord second = (await store.GetAsync(Key, CancellationToken.None))!;
+            }, Callbacks, CancellationToken.None);
+            CredentialRecord second = (await store.GetAsync(Key, Callbacks, CancellationToken.None))!;
             Assert.Equal("at-rotated", second.Tokens!.AccessToken!.Reveal());
             Assert.Equal("rt-SECRET-3", second.Tokens.RefreshToken!.Reveal());
             Assert.Equal(first.CreatedAt, second.CreatedAt);
             Assert.True(second.UpdatedAt > first.UpdatedAt);
 
-            await store.UpdateAsync(Key, _ => null, CancellationToken.None);
-            Assert.Null(await store.GetAsync(Key, CancellationToken.None));
+            await store.UpdateAsync(Key, _ => null, Callbacks, CancellationToken.None);
+            Assert.Null(await store.GetAsync(Key, Callbacks, CancellationToken.None));
         }
 
         [Fact]
@@ -102,10 +102,10 @@ namespace McpAuth.Core.Tests.Storage
         {
             ICredentialStore store = CreateStore();
             ICredentialStore second = CreateStore();
-            var tasks = Enumerable.Range(0, 40).Select(i => Task.Run(() => (i % 2 == 0 ? store : second).UpdateAsync(Key, Increment, CancellationToken.None)));
+            var tasks = Enumerable.Range(0, 40).Select(i => Task.Run(() => (i % 2 == 0 ? store : second).UpdateAsync(Key, Increment, Callbacks, CancellationToken.None)));
             await Task.WhenAll(tasks);
 
-            CredentialRecord? back = await store.GetAsync(Key, CancellationToken.None);
+            CredentialRecord? back = await store.GetAsync(Key, Callbacks, CancellationToken.None);
             Assert.Equal("40", back!.Tokens!.AccessToken!.Reveal());
         }
 
@@ -121,19 +121,19 @@ namespace McpAuth.Core.Tests.Storage
             };
             foreach (CredentialKey k in keys)
             {
-                await store.UpdateAsync(k, _ => CredentialRecordTests.FullRecord(k), CancellationToken.None);
+                await store.UpdateAsync(k, _ => CredentialRecordTests.FullRecord(k), Callbacks, CancellationToken.None);
             }
 
-            IReadOnlyList<CredentialRecord> all = await store.ListAsync(CancellationToken.None);
+            IReadOnlyList<CredentialRecord> all = await store.ListAsync(Callbacks, CancellationToken.None);
             Assert.Equal(keys.OrderBy(k => k.ToString()), all.Select(r => r.Key).OrderBy(k => k.ToString()));
 
-            await store.RemoveAsync(keys[1], CancellationToken.None);
-            await store.RemoveAsync(keys[1], CancellationToken.None);
-            Assert.Equal(2, (await store.ListAsync(CancellationToken.None)).Count);
-            Assert.Null(await store.GetAsync(keys[1], CancellationToken.None));
+            await store.RemoveAsync(keys[1], Callbacks, CancellationToken.None);
+            await store.RemoveAsync(keys[1], Callbacks, CancellationToken.None);
+            Assert.Equal(2, (await store.ListAsync(Callbacks, CancellationToken.None)).Count);
+            Assert.Null(await store.GetAsync(keys[1], Callbacks, CancellationToken.None));
 
-            await store.ResetAsync(CancellationToken.None);
-            Assert.Empty(await store.ListAsync(CancellationToken.None));
+            await store.ResetAsync(Callbacks, CancellationToken.None);
+            Assert.Empty(await store.ListAsync(Callbacks, CancellationToken.None));
         }
 
         [Fact]
@@ -142,8 +142,8 @@ namespace McpAuth.Core.Tests.Storage
             ICredentialStore store = CreateStore();
             using var cts = new CancellationTokenSource();
             cts.Cancel();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(Key), cts.Token));
-            Assert.Null(await store.GetAsync(Key, CancellationToken.None));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.UpdateAsync(Key, _ => CredentialRecordTests.FullRecord(Key), Callbacks, cts.Token));
+            Assert.Null(await store.GetAsync(Key, Callbacks, CancellationToken.None));
         }
 
         internal static CredentialRecord Increment(CredentialRecord? current)
@@ -168,6 +168,6 @@ namespace McpAuth.Core.Tests.Storage
 
     public sealed class PlaintextCredentialStoreContractTests : CredentialStoreContractTests
     {
-        internal override ICredentialStore CreateStore() => new PlaintextFileCredentialStore(Temp.StoreDir, allowPlaintext: true, Callbacks);
+        internal override ICredentialStore CreateStore() => new PlaintextFileCredentialStore(Temp.StoreDir, allowPlaintext: true);
     }
 }

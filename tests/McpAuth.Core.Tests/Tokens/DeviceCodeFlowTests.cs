@@ -15,18 +15,19 @@ namespace McpAuth.Core.Tests.Tokens
     public sealed class DeviceCodeFlowTests : IDisposable
     {
         private static readonly Uri Resource = new("http://127.0.0.1:9/mcp");
-        private static readonly TimeSpan Unit = TimeSpan.FromMilliseconds(20);
+        private static readonly DateTimeOffset Start = new(2025, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-        private readonly TestOAuthServer server = TestOAuthServer.Start();
+        private readonly TestHttpServer server = TestHttpServer.Start();
         private readonly HttpClient http = McpHttpClientFactory.Create(TimeSpan.FromSeconds(10));
         private readonly RecordingCallbacks callbacks = new();
+        private readonly ManualClock clock = new(Start) { AdvanceOnDelay = true };
         private readonly TokenEndpointClient tokens;
         private readonly AuthorizationServerMetadata asm;
         private readonly ClientIdentity client;
 
         public DeviceCodeFlowTests()
         {
-            tokens = new TokenEndpointClient(http, callbacks) { PollIntervalUnit = Unit };
+            tokens = new TokenEndpointClient(http, callbacks, clock);
             asm = server.Metadata();
             client = new ClientIdentity("device-client", TokenEndpointAuthMethods.None, ClientIdentitySource.PreRegistered, asm.Issuer);
         }
@@ -44,7 +45,7 @@ namespace McpAuth.Core.Tests.Tokens
 
             DeviceAuthorization authorization = await tokens.DeviceAuthorizationAsync(asm, client, new[] { "mcp:tools", "offline_access" }, Resource, CancellationToken.None);
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Equal("/device", request.Path);
             Assert.Equal("device-client", request.Field("client_id"));
             Assert.Equal("mcp:tools offline_access", request.Field("scope"));
@@ -53,7 +54,8 @@ namespace McpAuth.Core.Tests.Tokens
             Assert.Equal("device-code-secret-value", authorization.DeviceCode.Reveal());
             Assert.Equal(new Uri("https://as.example.com/device"), authorization.VerificationUri);
             Assert.Equal(new Uri("https://as.example.com/device?user_code=WDJB-MJHT"), authorization.VerificationUriComplete);
-            Assert.Equal(TimeSpan.FromTicks(Unit.Ticks * 3), authorization.Interval);
+            Assert.Equal(TimeSpan.FromSeconds(3), authorization.Interval);
+            Assert.Equal(Start.AddSeconds(1800), authorization.ExpiresAt);
             Assert.Contains("WDJB-MJHT", authorization.Instruction, StringComparison.Ordinal);
             Assert.DoesNotContain("device-code-secret-value", authorization.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain("device-code-secret-value", callbacks.AllText, StringComparison.Ordinal);
@@ -73,7 +75,7 @@ namespace McpAuth.Core.Tests.Tokens
 
             Assert.NotNull(shown);
             Assert.Equal("WDJB-MJHT", shown!.UserCode);
-            RecordedRequest[] polls = server.Requests.Where(r => r.Path == "/token").ToArray();
+            TestRequest[] polls = server.Requests.Where(r => r.Path == "/token").ToArray();
             Assert.Equal(3, polls.Length);
             Assert.All(polls, p =>
             {
@@ -96,32 +98,39 @@ namespace McpAuth.Core.Tests.Tokens
                 TestResponse.Error(400, "slow_down"),
                 TestResponse.Error(400, "authorization_pending"),
                 TestResponse.Tokens("at"));
-            DeviceAuthorization authorization = Authorization(interval: 1);
 
-            await tokens.PollDeviceTokenAsync(asm, client, authorization, Resource, null, CancellationToken.None);
+            await tokens.PollDeviceTokenAsync(asm, client, Authorization(interval: 1), Resource, null, CancellationToken.None);
 
-            DateTimeOffset[] times = server.Requests.Select(r => r.ReceivedAt).ToArray();
-            Assert.Equal(4, times.Length);
-            TimeSpan beforeSlowDown = times[1] - times[0];
-            TimeSpan afterSlowDown = times[2] - times[1];
-            TimeSpan stillSlow = times[3] - times[2];
-
-            // interval 1 unit before, 1 + 5 = 6 units after slow_down, and it stays there.
-            Assert.True(afterSlowDown >= TimeSpan.FromTicks(Unit.Ticks * 6) - TimeSpan.FromMilliseconds(5), $"after slow_down: {afterSlowDown.TotalMilliseconds} ms");
-            Assert.True(stillSlow >= TimeSpan.FromTicks(Unit.Ticks * 6) - TimeSpan.FromMilliseconds(5), $"later: {stillSlow.TotalMilliseconds} ms");
-            Assert.True(beforeSlowDown >= Unit - TimeSpan.FromMilliseconds(5), $"before slow_down: {beforeSlowDown.TotalMilliseconds} ms");
+            // A wait before each of the four polls: 1 s before slow_down, 1 + 5 = 6 s after it, and it stays there.
+            Assert.Equal(4, server.Requests.Count);
+            Assert.Equal(new[] { 1, 1, 6, 6 }, clock.Delays.Select(d => (int)d.TotalSeconds));
         }
 
         [Fact]
         public async Task Polling_waits_the_interval_before_the_first_poll()
         {
-            server.RespondWith(TestResponse.Tokens("at"));
-            DeviceAuthorization authorization = Authorization(interval: 10);
-            DateTimeOffset started = DateTimeOffset.UtcNow;
+            var polledAt = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+            server.Handler = _ =>
+            {
+                polledAt.Enqueue(clock.UtcNow);
+                return TestResponse.Tokens("at");
+            };
 
-            await tokens.PollDeviceTokenAsync(asm, client, authorization, Resource, null, CancellationToken.None);
+            await tokens.PollDeviceTokenAsync(asm, client, Authorization(interval: 10), Resource, null, CancellationToken.None);
 
-            Assert.True(server.Requests[0].ReceivedAt - started >= TimeSpan.FromTicks(Unit.Ticks * 10) - TimeSpan.FromMilliseconds(5));
+            Assert.Equal(Start.AddSeconds(10), Assert.Single(polledAt));
+        }
+
+        [Fact]
+        public async Task Polling_stops_at_the_device_codes_expiry_on_the_clock()
+        {
+            server.RespondWith(TestResponse.Error(400, "authorization_pending"));
+            var authorization = new DeviceAuthorization(new Secret("device-code-secret-value"), "WDJB-MJHT", new Uri("https://as.example.com/device"), null, Start.AddSeconds(30), TimeSpan.FromSeconds(5));
+
+            var ex = await Assert.ThrowsAsync<McpAuthException>(() => tokens.PollDeviceTokenAsync(asm, client, authorization, Resource, null, CancellationToken.None));
+
+            Assert.Equal(ErrorIds.AuthorizationTimedOut, ex.ErrorId);
+            Assert.Equal(5, server.Requests.Count);
         }
 
         [Fact]
@@ -139,7 +148,7 @@ namespace McpAuth.Core.Tests.Tokens
         [Fact]
         public async Task Device_code_past_its_expiry_is_not_polled()
         {
-            var expired = new DeviceAuthorization(new Secret("dc"), "CODE", new Uri("https://as.example.com/device"), null, DateTimeOffset.UtcNow.AddSeconds(-1), Unit);
+            var expired = new DeviceAuthorization(new Secret("dc"), "CODE", new Uri("https://as.example.com/device"), null, Start.AddSeconds(-1), TimeSpan.FromSeconds(1));
 
             var ex = await Assert.ThrowsAsync<McpAuthException>(() => tokens.PollDeviceTokenAsync(asm, client, expired, Resource, null, CancellationToken.None));
 
@@ -173,14 +182,22 @@ namespace McpAuth.Core.Tests.Tokens
         public async Task Cancellation_stops_polling()
         {
             server.RespondWith(TestResponse.Error(400, "authorization_pending"));
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            clock.AdvanceOnDelay = false;
+            using var cts = new CancellationTokenSource();
+            Task<TokenSet> polling = tokens.PollDeviceTokenAsync(asm, client, Authorization(1), Resource, null, cts.Token);
+            for (int poll = 1; poll <= 2; poll++)
+            {
+                await clock.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1));
+                await WaitFor(() => server.Requests.Count == poll);
+            }
 
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tokens.PollDeviceTokenAsync(asm, client, Authorization(1), Resource, null, cts.Token));
+            await WaitFor(() => clock.Waiting == 1);
+            cts.Cancel();
 
-            int count = server.Requests.Count;
-            Assert.True(count >= 2, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await Task.Delay(200);
-            Assert.Equal(count, server.Requests.Count);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => polling);
+            clock.Advance(TimeSpan.FromSeconds(10));
+            await Task.Delay(100);
+            Assert.Equal(2, server.Requests.Count);
         }
 
         [Fact]
@@ -214,6 +231,16 @@ namespace McpAuth.Core.Tests.Tokens
         });
 
         private static DeviceAuthorization Authorization(int interval) =>
-            new(new Secret("device-code-secret-value"), "WDJB-MJHT", new Uri("https://as.example.com/device"), null, DateTimeOffset.UtcNow.AddMinutes(5), TimeSpan.FromTicks(Unit.Ticks * interval));
+            new(new Secret("device-code-secret-value"), "WDJB-MJHT", new Uri("https://as.example.com/device"), null, Start.AddMinutes(5), TimeSpan.FromSeconds(interval));
+
+        private static async Task WaitFor(Func<bool> condition)
+        {
+            for (int i = 0; i < 1000 && !condition(); i++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.True(condition());
+        }
     }
 }

@@ -20,14 +20,14 @@ namespace McpAuth.Core.Tests.Tokens
         private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
         private static readonly Uri Resource = new("http://127.0.0.1:9/mcp");
 
-        private readonly TestOAuthServer server = TestOAuthServer.Start();
+        private readonly TestHttpServer server = TestHttpServer.Start();
         private readonly HttpClient http = McpHttpClientFactory.Create(TimeSpan.FromSeconds(10));
         private readonly TokenEndpointClient tokens;
         private readonly AuthorizationServerMetadata asm;
 
         public PrivateKeyJwtTests()
         {
-            tokens = new TokenEndpointClient(http, NullEngineCallbacks.Instance) { Clock = () => Now };
+            tokens = new TokenEndpointClient(http, NullEngineCallbacks.Instance, new ManualClock(Now));
             asm = server.Metadata();
             server.RespondWith(TestResponse.Tokens("cc-token", scope: "mcp:read"));
         }
@@ -46,7 +46,7 @@ namespace McpAuth.Core.Tests.Tokens
 
             TokenSet set = await tokens.ClientCredentialsAsync(asm, client, new[] { "mcp:read" }, Resource, CancellationToken.None);
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Equal("client_credentials", request.Field("grant_type"));
             Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", request.Field("client_assertion_type"));
             Assert.Equal("http://127.0.0.1:9/mcp", request.Field("resource"));

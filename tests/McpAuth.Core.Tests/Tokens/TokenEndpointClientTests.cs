@@ -18,7 +18,7 @@ namespace McpAuth.Core.Tests.Tokens
         private static readonly Uri Resource = new("http://127.0.0.1:9/mcp");
         private static readonly Uri RedirectUri = new("http://127.0.0.1:33418/callback");
 
-        private readonly TestOAuthServer server = TestOAuthServer.Start();
+        private readonly TestHttpServer server = TestHttpServer.Start();
         private readonly HttpClient http = McpHttpClientFactory.Create(TimeSpan.FromSeconds(10));
         private readonly RecordingCallbacks callbacks = new();
         private readonly TokenEndpointClient tokens;
@@ -26,7 +26,7 @@ namespace McpAuth.Core.Tests.Tokens
 
         public TokenEndpointClientTests()
         {
-            tokens = new TokenEndpointClient(http, callbacks) { Clock = () => Now };
+            tokens = new TokenEndpointClient(http, callbacks, new ManualClock(Now));
             asm = server.Metadata();
         }
 
@@ -43,7 +43,7 @@ namespace McpAuth.Core.Tests.Tokens
 
             TokenSet set = await tokens.ExchangeCodeAsync(asm, Public(), new Secret("code-abc"), new Secret("verifier-xyz"), RedirectUri, Resource, new[] { "read" }, CancellationToken.None);
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Equal("POST", request.Method);
             Assert.Equal("/token", request.Path);
             Assert.Equal("authorization_code", request.Field("grant_type"));
@@ -86,14 +86,14 @@ namespace McpAuth.Core.Tests.Tokens
 
             await tokens.ExchangeCodeAsync(asm, client, new Secret("c"), new Secret("v"), RedirectUri, Resource, null, CancellationToken.None);
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             string header = request.Header("Authorization")!;
             Assert.StartsWith("Basic ", header, StringComparison.Ordinal);
             string decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Substring(6)));
             Assert.Equal("my+client%3A1:s3cr3t%2F%2B%3A%25%C3%A9+x", decoded);
             string[] parts = decoded.Split(':');
-            Assert.Equal("my client:1", TestOAuthServer.Decode(parts[0]));
-            Assert.Equal("s3cr3t/+:%é x", TestOAuthServer.Decode(parts[1]));
+            Assert.Equal("my client:1", TestHttpServer.Decode(parts[0]));
+            Assert.Equal("s3cr3t/+:%é x", TestHttpServer.Decode(parts[1]));
             Assert.Null(request.Field("client_id"));
             Assert.Null(request.Field("client_secret"));
             Assert.Equal("http://127.0.0.1:9/mcp", request.Field("resource"));
@@ -107,7 +107,7 @@ namespace McpAuth.Core.Tests.Tokens
 
             await tokens.ExchangeCodeAsync(asm, client, new Secret("c"), new Secret("v"), RedirectUri, Resource, null, CancellationToken.None);
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Null(request.Header("Authorization"));
             Assert.Equal("cid", request.Field("client_id"));
             Assert.Equal("the-secret-value", request.Field("client_secret"));
@@ -120,7 +120,7 @@ namespace McpAuth.Core.Tests.Tokens
 
             await tokens.RefreshAsync(asm, Public(), new Secret("rt-1"), Resource, null, CancellationToken.None);
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Equal("refresh_token", request.Field("grant_type"));
             Assert.Equal("rt-1", request.Field("refresh_token"));
             Assert.Equal("public-client", request.Field("client_id"));
@@ -317,7 +317,7 @@ namespace McpAuth.Core.Tests.Tokens
 
             TokenSet set = await tokens.ClientCredentialsAsync(asm, client, new[] { "mcp:read" }, Resource, CancellationToken.None);
 
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Equal("client_credentials", request.Field("grant_type"));
             Assert.Equal("mcp:read", request.Field("scope"));
             Assert.Equal("http://127.0.0.1:9/mcp", request.Field("resource"));
@@ -343,7 +343,7 @@ namespace McpAuth.Core.Tests.Tokens
             bool revoked = await tokens.RevokeAsync(asm, client, new Secret("rt-to-revoke"), "refresh_token", CancellationToken.None);
 
             Assert.True(revoked);
-            RecordedRequest request = Assert.Single(server.Requests);
+            TestRequest request = Assert.Single(server.Requests);
             Assert.Equal("/revoke", request.Path);
             Assert.Equal("rt-to-revoke", request.Field("token"));
             Assert.Equal("refresh_token", request.Field("token_type_hint"));

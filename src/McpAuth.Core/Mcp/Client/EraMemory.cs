@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Discovery;
 using McpAuth.Core.Storage;
+using McpAuth.Core.Tokens;
 
 namespace McpAuth.Core.Mcp
 {
@@ -66,6 +67,7 @@ namespace McpAuth.Core.Mcp
                     await Open().UpdateAsync(
                         record.Key,
                         r => r?.Discovery is null || r.Discovery.McpProtocolVersion == version ? r : r with { Discovery = r.Discovery with { McpProtocolVersion = version } },
+                        NullEngineCallbacks.Instance,
                         cancellationToken).ConfigureAwait(false);
                     callbacks.Debug($"Stored that {endpoint} speaks MCP {version}.");
                 }
@@ -88,7 +90,7 @@ namespace McpAuth.Core.Mcp
 
             try
             {
-                IReadOnlyList<CredentialRecord> all = await Open().ListAsync(cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<CredentialRecord> all = await Open().ListAsync(null, NullEngineCallbacks.Instance, cancellationToken).ConfigureAwait(false);
                 return all.Where(r => !r.IsCorrupted && r.Discovery is not null && Identifies(r.Key.Resource, endpoint)).ToList();
             }
             catch (McpAuthException ex)
@@ -98,14 +100,9 @@ namespace McpAuth.Core.Mcp
             }
         }
 
-        // Quiet: no store diagnostics or plaintext warning for this bookkeeping (sign-in itself reports on the store).
-        private ICredentialStore Open() => CredentialStoreFactory.Create(new CredentialStoreOptions
-        {
-            Kind = store!.Kind,
-            Directory = store.Directory,
-            AllowPlaintext = store.AllowPlaintext,
-            LockTimeout = store.LockTimeout,
-        });
+        // The process's one cache of the store; quiet: no store diagnostics or plaintext warning for this
+        // bookkeeping (sign-in itself reports on the store).
+        private TokenCache Open() => TokenCache.For(store!);
 
         private static bool Identifies(string resource, Uri endpoint)
             => Uri.TryCreate(resource, UriKind.Absolute, out Uri? uri) && ProtectedResourceMetadata.Identifies(uri, endpoint);

@@ -63,11 +63,11 @@ namespace McpAuth.Core.Mcp
         }
 
         /// <summary>Returns the message's result, or throws its error as <see cref="McpJsonRpcException"/>.</summary>
-        public static JsonElement ResultOf(JsonRpcMessage message, int httpStatus, object? target, IReadOnlyCollection<string>? sentSecrets = null)
+        public static JsonElement ResultOf(JsonRpcMessage message, int httpStatus, object? target)
         {
             if (message.Error is JsonRpcError error)
             {
-                throw ToException(error, httpStatus, target, sentSecrets);
+                throw ToException(error, httpStatus, target);
             }
 
             return message.Result ?? throw Malformed("The server's response has neither a result nor an error.", target, null);
@@ -113,9 +113,9 @@ namespace McpAuth.Core.Mcp
         /// <summary>A JSON element as a JsonNode (for plain-data conversion), or null.</summary>
         public static JsonNode? ToNode(JsonElement? element) => element is JsonElement value ? JsonNode.Parse(value.GetRawText(), documentOptions: DocumentOptions) : null;
 
-        public static McpJsonRpcException ToException(JsonRpcError error, int httpStatus, object? target, IReadOnlyCollection<string>? sentSecrets = null)
+        public static McpJsonRpcException ToException(JsonRpcError error, int httpStatus, object? target)
         {
-            string text = string.IsNullOrEmpty(error.Message) ? "(no message)" : ServerText.Sanitize(error.Message!, 300, sentSecrets);
+            string text = string.IsNullOrEmpty(error.Message) ? "(no message)" : ServerText.Sanitize(error.Message!, 300);
             string errorId = error.Code switch
             {
                 McpErrorCodes.MethodNotFound => ErrorIds.MethodNotFound,

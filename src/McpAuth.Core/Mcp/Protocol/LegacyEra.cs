@@ -215,7 +215,7 @@ namespace McpAuth.Core.Mcp
                 answer = await ResumeAsync(request.Id.Value, current, position, resumption, context, cancellationToken).ConfigureAwait(false);
             }
 
-            return JsonRpcCodec.ResultOf(answer, 200, Endpoint, response.SentSecrets);
+            return JsonRpcCodec.ResultOf(answer, 200, Endpoint);
         }
 
         /// <summary>Resumes an event stream that ended before the answer: GET with Last-Event-ID after the server's retry.</summary>

@@ -139,7 +139,7 @@ namespace McpAuth.Core.Mcp
                 return null;
             }
 
-            JsonElement result = JsonRpcCodec.ResultOf(answer, 200, Endpoint, response.SentSecrets);
+            JsonElement result = JsonRpcCodec.ResultOf(answer, 200, Endpoint);
             if (result.ValueKind == JsonValueKind.Object && result.TryGetProperty("_meta", out JsonElement meta) && meta.ValueKind == JsonValueKind.Object)
             {
                 NoteServerInfo(JsonRpcCodec.ToNode(meta) as System.Text.Json.Nodes.JsonObject);

@@ -54,9 +54,6 @@ namespace McpAuth.Core.Mcp
         /// <summary>Gets the Mcp-Session-Id the server assigned (legacy initialize), if any.</summary>
         public string? SessionId => Http.Headers.TryGetValues(McpHeaders.SessionId, out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
 
-        /// <summary>Gets the bearer token the request carried, so error text a server echoes never shows it.</summary>
-        public IReadOnlyCollection<string>? SentSecrets
-            => Http.RequestMessage?.Headers.Authorization?.Parameter is string token ? new[] { token } : null;
 
         /// <summary>Reads a JSON body (one message or a batch) with the size cap, within the request timeout.</summary>
         public async Task<IReadOnlyList<JsonRpcMessage>> ReadJsonAsync(CancellationToken cancellationToken)
@@ -136,7 +133,7 @@ namespace McpAuth.Core.Mcp
                     IReadOnlyList<JsonRpcMessage> messages = JsonRpcCodec.ParseBody(System.Text.Encoding.UTF8.GetBytes(snippet), Endpoint);
                     if (messages.Count == 1 && messages[0].Error is JsonRpcError error)
                     {
-                        return JsonRpcCodec.ToException(error, Status, Endpoint, SentSecrets);
+                        return JsonRpcCodec.ToException(error, Status, Endpoint);
                     }
                 }
                 catch (McpAuthException)
@@ -145,7 +142,7 @@ namespace McpAuth.Core.Mcp
                 }
             }
 
-            string text = ServerText.Sanitize(snippet, 300, SentSecrets);
+            string text = ServerText.Sanitize(snippet, 300);
             return new McpAuthException(
                 ErrorIds.HttpError,
                 McpErrorKind.ProtocolError,

@@ -4,30 +4,49 @@ using System.Net;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
-using McpAuth.Core.Http;
 
-namespace McpAuth.Core.Tokens
+namespace McpAuth.Core.Http
 {
-    /// <summary>One request to an OAuth endpoint and its answer: status, and the body as JSON when it is JSON.</summary>
+    /// <summary>One answer of an OAuth endpoint: the status, and the body read with the size cap.</summary>
     internal sealed class OAuthHttpResponse
     {
-        public OAuthHttpResponse(HttpStatusCode status, JsonElement? json)
+        public OAuthHttpResponse(HttpStatusCode status, string body)
         {
             Status = status;
-            Json = json;
+            Body = body;
         }
 
         public HttpStatusCode Status { get; }
 
-        /// <summary>Gets the body's root element, or null when the body is not JSON.</summary>
-        public JsonElement? Json { get; }
+        public string Body { get; }
 
         public bool IsSuccess => (int)Status >= 200 && (int)Status <= 299;
 
-        /// <summary>Gets the root when it is a JSON object, else null.</summary>
-        public JsonElement? Object => Json is JsonElement e && e.ValueKind == JsonValueKind.Object ? e : null;
+        /// <summary>Gets the OAuth error the body carries (RFC 6749 §5.2), or null.</summary>
+        public OAuthErrorResponse? Error => OAuthErrorResponse.TryRead(this);
+
+        /// <summary>Reads the body as a JSON object of type <typeparamref name="T"/>; null when it is not one.</summary>
+        public T? Read<T>(JsonTypeInfo<T> type)
+            where T : class
+        {
+            string trimmed = Body.TrimStart();
+            if (trimmed.Length == 0 || trimmed[0] != '{')
+            {
+                return null;
+            }
+
+            try
+            {
+                return JsonSerializer.Deserialize(trimmed, type);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>Sends requests to OAuth endpoints and turns transport failures into engine errors.</summary>
@@ -35,25 +54,11 @@ namespace McpAuth.Core.Tokens
     {
         /// <summary>Builds a POST with an application/x-www-form-urlencoded body.</summary>
         public static HttpRequestMessage FormPost(Uri endpoint, IEnumerable<KeyValuePair<string, string>> form)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
-            {
-                Content = new FormUrlEncodedContent(form),
-            };
-            request.Headers.Accept.ParseAdd("application/json");
-            return request;
-        }
+            => Post(endpoint, new FormUrlEncodedContent(form));
 
         /// <summary>Builds a POST with a JSON body.</summary>
-        public static HttpRequestMessage JsonPost(Uri endpoint, string json)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
-            {
-                Content = new StringContent(json, Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Accept.ParseAdd("application/json");
-            return request;
-        }
+        public static HttpRequestMessage JsonPost<T>(Uri endpoint, T body, JsonTypeInfo<T> type)
+            => Post(endpoint, new StringContent(JsonSerializer.Serialize(body, type), Encoding.UTF8, "application/json"));
 
         /// <summary>Sends <paramref name="request"/> (and disposes it) and reads the body with the size cap.</summary>
         public static async Task<OAuthHttpResponse> SendAsync(
@@ -79,26 +84,15 @@ namespace McpAuth.Core.Tokens
             {
                 string body = await HttpBody.ReadStringAsync(response, HttpBody.DefaultMaxBytes, endpoint, cancellationToken).ConfigureAwait(false);
                 callbacks.Verbose($"The {role} answered HTTP {(int)response.StatusCode}.");
-                return new OAuthHttpResponse(response.StatusCode, TryParseJson(body));
+                return new OAuthHttpResponse(response.StatusCode, body);
             }
         }
 
-        private static JsonElement? TryParseJson(string body)
+        private static HttpRequestMessage Post(Uri endpoint, HttpContent content)
         {
-            if (string.IsNullOrWhiteSpace(body))
-            {
-                return null;
-            }
-
-            try
-            {
-                using JsonDocument document = JsonDocument.Parse(body);
-                return document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
+            var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+            request.Headers.Accept.ParseAdd("application/json");
+            return request;
         }
     }
 }

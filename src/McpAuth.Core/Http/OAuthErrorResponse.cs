@@ -1,15 +1,12 @@
-using System;
-using System.Collections.Generic;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 
-using McpAuth.Core.Http;
-
-namespace McpAuth.Core.Tokens
+namespace McpAuth.Core.Http
 {
     /// <summary>
     /// An OAuth error response (RFC 6749 §5.2, also used by RFC 7591 and RFC 8628): <c>error</c> and an
-    /// optional <c>error_description</c>, both cleaned before anyone shows them.
+    /// optional <c>error_description</c>, both cleaned before anyone shows them. Any secret of the current
+    /// operation that the server echoes back is masked (<see cref="ServerText"/>).
     /// </summary>
     internal sealed class OAuthErrorResponse
     {
@@ -30,41 +27,22 @@ namespace McpAuth.Core.Tokens
         /// <summary>Gets the cleaned description, or null.</summary>
         public string? Description { get; }
 
-        /// <summary>
-        /// Reads <c>error</c> and <c>error_description</c> from a JSON object. Any value we sent (a secret, a
-        /// code, a refresh token) that the server echoes back is masked.
-        /// </summary>
-        public static OAuthErrorResponse? TryRead(JsonElement root, IReadOnlyCollection<string> sentValues)
+        /// <summary>Reads <c>error</c> and <c>error_description</c> from a response body; null when it carries no error.</summary>
+        public static OAuthErrorResponse? TryRead(OAuthHttpResponse response)
         {
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("error", out JsonElement error)
-                || error.ValueKind != JsonValueKind.String)
-            {
-                return null;
-            }
-
-            string code = CleanCode(error.GetString() ?? string.Empty);
+            Body? body = response.Read(OAuthJsonContext.Default.Body);
+            string code = CleanCode(body?.Error ?? string.Empty);
             if (code.Length == 0)
             {
                 return null;
             }
 
-            string? description = null;
-            if (root.TryGetProperty("error_description", out JsonElement desc) && desc.ValueKind == JsonValueKind.String)
-            {
-                description = ServerText.Sanitize(desc.GetString(), MaxDescriptionLength, sentValues);
-                if (description.Length == 0)
-                {
-                    description = null;
-                }
-            }
-
-            return new OAuthErrorResponse(ServerText.Mask(code, sentValues), description);
+            string description = ServerText.Sanitize(body!.ErrorDescription, MaxDescriptionLength);
+            return new OAuthErrorResponse(ServerText.Sanitize(code, MaxErrorCodeLength), description.Length == 0 ? null : description);
         }
 
         /// <summary>Returns "error" or "error: description", for messages.</summary>
         public string Describe() => Description is null ? Error : Error + ": " + Description;
-
 
         private static string CleanCode(string code)
         {
@@ -85,5 +63,21 @@ namespace McpAuth.Core.Tokens
 
             return builder.ToString().Trim();
         }
+
+        /// <summary>The body as sent.</summary>
+        internal sealed record Body
+        {
+            [JsonPropertyName("error")]
+            public string? Error { get; init; }
+
+            [JsonPropertyName("error_description")]
+            public string? ErrorDescription { get; init; }
+        }
+    }
+
+    /// <summary>The source-generated JSON contract of the OAuth error body.</summary>
+    [JsonSerializable(typeof(OAuthErrorResponse.Body))]
+    internal sealed partial class OAuthJsonContext : JsonSerializerContext
+    {
     }
 }

@@ -2,9 +2,8 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using McpAuth.Core.Http;
 
-namespace McpAuth.Core.Mcp
+namespace McpAuth.Core.Http
 {
     /// <summary>A read-only stream that fails with ResponseTooLarge once more than a set number of bytes were read.</summary>
     internal sealed class CappedReadStream : Stream

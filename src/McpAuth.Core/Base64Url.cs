@@ -1,7 +1,7 @@
 using System;
 using System.Security.Cryptography;
 
-namespace McpAuth.Core.Authorization
+namespace McpAuth.Core
 {
     /// <summary>base64url without padding (RFC 4648 §5), and random strings built from it.</summary>
     internal static class Base64Url
