@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
+using McpAuth.Core.Storage;
 
 namespace McpAuth
 {
@@ -111,22 +112,44 @@ namespace McpAuth
         /// <summary>Stops the pipeline for an engine error.</summary>
         protected void ThrowEngineError(McpAuthException exception) => ThrowTerminatingError(ErrorMapper.ToErrorRecord(exception));
 
-        /// <summary>Gets a value indicating whether a person can answer prompts in this host.</summary>
-        protected bool HostIsInteractive
-        {
-            get
-            {
-                if (string.Equals(Environment.GetEnvironmentVariable("MCPAUTH_NONINTERACTIVE"), "1", StringComparison.Ordinal))
-                {
-                    return false;
-                }
+        /// <summary>
+        /// Gets a value indicating whether a person can answer prompts in this host: not under
+        /// pwsh -NonInteractive, MCPAUTH_NONINTERACTIVE=1, a host without a UI, or a cmdlet that never prompts.
+        /// </summary>
+        protected bool HostIsInteractive => MayPrompt && HostInteraction.CanAskAPerson(Host);
 
-                PSHost? host = Host;
-                return host?.UI?.RawUI is not null
-                    && !string.Equals(host.Name, "Default Host", StringComparison.Ordinal)
-                    && !string.Equals(host.Name, "ServerRemoteHost", StringComparison.Ordinal)
-                    && Environment.UserInteractive;
+        /// <summary>Gets a value indicating whether this cmdlet may prompt at all (Test-McpServer never does).</summary>
+        protected virtual bool MayPrompt => true;
+
+        /// <summary>
+        /// When the default store would be the system keychain and it cannot be used, asks the person (only in an
+        /// interactive session) where to keep credentials for this session: memory, the plain-text opt-in, or
+        /// stop. The answer is set for this process (MCPAUTH_CREDENTIAL_STORE), so later commands use it without
+        /// asking. A non-interactive session is not asked and keeps the typed KeychainUnavailable error.
+        /// </summary>
+        protected void OfferStoreWithoutKeychain(McpCredentialStore? requested)
+        {
+            if (requested is not null || !HostIsInteractive || !StoreChoice.DefaultIsKeychain())
+            {
+                return;
             }
+
+            CredentialStoreException? problem = RunEngine((callbacks, token) => StoreChoice.ProbeKeychainAsync(callbacks, token));
+            if (problem is null)
+            {
+                return;
+            }
+
+            McpCredentialStore? chosen = HostPrompts.ChooseStoreWithoutKeychain(Host, problem.Message, StoreChoice.PlaintextPath());
+            if (chosen is null)
+            {
+                ThrowEngineError(problem);
+            }
+
+            StoreChoice.UseForSession(chosen!.Value);
+            WriteWarning(chosen == McpCredentialStore.Memory
+                ? $"Credentials are kept in memory for this session only ({StoreChoice.StoreKindVariable}=memory is set in this process)."
+                : $"Credentials are stored unencrypted in {StoreChoice.PlaintextPath()} ({StoreChoice.StoreKindVariable}=plaintext and {StoreChoice.AllowPlaintextVariable}=1 are set in this process).");
         }
 
         /// <inheritdoc/>
@@ -209,11 +232,9 @@ namespace McpAuth
                     return Task.FromResult<string?>(null);
                 }
 
-                return cmdlet.OnPipelineThread<string?>(() =>
-                {
-                    cmdlet.Host.UI.Write(prompt);
-                    return cmdlet.Host.UI.ReadLine();
-                });
+                // Read on the pipeline thread, key by key where the host allows it, so that the loopback callback
+                // arriving first (the engine cancels the token) ends the prompt without a key press.
+                return cmdlet.OnPipelineThread(() => HostPrompts.ReadPastedLine(cmdlet.Host, prompt, cancellationToken));
             }
 
             private void Post(Action action)

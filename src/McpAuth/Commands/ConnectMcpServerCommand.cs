@@ -100,6 +100,7 @@ namespace McpAuth.Commands
         protected override void BeginProcessing()
         {
             signIn.Validate(this);
+            OfferStoreWithoutKeychain(CredentialStore);
         }
 
         /// <inheritdoc/>

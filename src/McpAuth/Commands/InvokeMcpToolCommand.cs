@@ -10,7 +10,7 @@ namespace McpAuth.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "McpTool", DefaultParameterSetName = UriSet)]
     [OutputType(typeof(string), typeof(PSObject), typeof(McpToolCallResult))]
-    public sealed class InvokeMcpToolCommand : McpServerCmdletBase
+    public sealed class InvokeMcpToolCommand : McpToolCmdletBase
     {
         /// <summary>Gets or sets the tool's name.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

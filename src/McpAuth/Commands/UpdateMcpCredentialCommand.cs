@@ -99,6 +99,8 @@ namespace McpAuth.Commands
             {
                 ThrowTerminatingError(ErrorMapper.ParameterError("ClientSecretWithoutClientId", "-ClientSecret needs -ClientId.", null));
             }
+
+            OfferStoreWithoutKeychain(CredentialStore);
         }
 
         /// <inheritdoc/>

@@ -1,0 +1,78 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using McpAuth.Core;
+using McpAuth.Core.Storage;
+
+namespace McpAuth
+{
+    /// <summary>
+    /// The credential store of this session when the user picked one because the keychain could not be used.
+    /// The choice is written to this process's environment (the variables the engine already reads), so every
+    /// later command, the engine's refreshes included, uses it, and $env:MCPAUTH_CREDENTIAL_STORE shows it.
+    /// </summary>
+    internal static class StoreChoice
+    {
+        // Once the keychain worked in this process it is not probed again.
+        private static volatile bool keychainWorks;
+
+        public const string StoreKindVariable = CredentialStoreFactory.StoreKindVariable;
+
+        public const string AllowPlaintextVariable = CredentialStoreFactory.AllowPlaintextVariable;
+
+        /// <summary>Gets a value indicating whether no store was chosen by environment, so the keychain is the default.</summary>
+        public static bool DefaultIsKeychain() => !keychainWorks && DefaultKind() == CredentialStoreKind.Keychain;
+
+        /// <summary>Gets the store the environment selects when no -CredentialStore is given.</summary>
+        public static CredentialStoreKind DefaultKind()
+        {
+            string? kind = Environment.GetEnvironmentVariable(StoreKindVariable)?.Trim();
+            if (string.Equals(kind, "memory", StringComparison.OrdinalIgnoreCase))
+            {
+                return CredentialStoreKind.Memory;
+            }
+
+            return string.Equals(kind, "plaintext", StringComparison.OrdinalIgnoreCase) ? CredentialStoreKind.Plaintext : CredentialStoreKind.Keychain;
+        }
+
+        /// <summary>Gets the kind of an open store.</summary>
+        public static CredentialStoreKind KindOf(ICredentialStore store) => store switch
+        {
+            MemoryCredentialStore => CredentialStoreKind.Memory,
+            PlaintextFileCredentialStore => CredentialStoreKind.Plaintext,
+            _ => CredentialStoreKind.Keychain,
+        };
+
+        /// <summary>Opens the keychain once; returns its KeychainUnavailable error, or null when it works.</summary>
+        public static async Task<CredentialStoreException?> ProbeKeychainAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            try
+            {
+                ICredentialStore store = CredentialStoreFactory.Create(new CredentialStoreOptions { Kind = CredentialStoreKind.Keychain, Callbacks = callbacks });
+                await store.ListAsync(cancellationToken).ConfigureAwait(false);
+                keychainWorks = true;
+                return null;
+            }
+            catch (CredentialStoreException ex) when (ex.ErrorId == ErrorIds.KeychainUnavailable)
+            {
+                return ex;
+            }
+        }
+
+        /// <summary>Gets the file the plain-text store uses.</summary>
+        public static string PlaintextPath()
+            => Path.Combine(CredentialStoreFactory.ResolveDirectory(new CredentialStoreOptions()), PlaintextFileCredentialStore.FileName);
+
+        /// <summary>Makes <paramref name="store"/> the default for the rest of this process.</summary>
+        public static void UseForSession(McpCredentialStore store)
+        {
+            if (store == McpCredentialStore.Plaintext)
+            {
+                Environment.SetEnvironmentVariable(AllowPlaintextVariable, "1");
+            }
+
+            Environment.SetEnvironmentVariable(StoreKindVariable, store.ToString().ToLowerInvariant());
+        }
+    }
+}
