@@ -48,7 +48,7 @@ case "$jobs" in ''|*[!0-9]*|0) echo "run.sh: --jobs needs a positive number" >&2
 node="$here/node_modules/.bin/node"
 suite_js="$here/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 baseline="$here/expected-failures.yml"
-host_dll="$repo/tests/McpAuth.Host/bin/Debug/net10.0/mcpauth-host.dll"
+module="$repo/out/McpAuth/McpAuth.psd1"
 
 if [ ! -f "$suite_js" ]; then
   echo "run.sh: the suite is not installed; run 'npm ci' in $here first" >&2
@@ -63,8 +63,8 @@ if [ ! -x "$node" ]; then
     exit 2
   fi
 fi
-if [ ! -f "$host_dll" ]; then
-  echo "run.sh: $host_dll not found; run 'dotnet build McpAuth.sln' in $repo first" >&2
+if [ ! -f "$module" ]; then
+  echo "run.sh: $module not found; run 'dotnet build McpAuth.sln' in $repo first" >&2
   exit 2
 fi
 # The suite splits --command on spaces, so the client's path must not contain any.
