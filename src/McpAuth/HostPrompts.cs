@@ -173,7 +173,7 @@ namespace McpAuth
 
                 if (!raw.KeyAvailable)
                 {
-                    cancellationToken.WaitHandle.WaitOne(50);
+                    Thread.Sleep(50);
                     continue;
                 }
 

@@ -122,34 +122,35 @@ namespace McpAuth
         protected virtual bool MayPrompt => true;
 
         /// <summary>
-        /// When the default store would be the system keychain and it cannot be used, asks the person (only in an
-        /// interactive session) where to keep credentials for this session: memory, the plain-text opt-in, or
-        /// stop. The answer is set for this process (MCPAUTH_CREDENTIAL_STORE), so later commands use it without
-        /// asking. A non-interactive session is not asked and keeps the typed KeychainUnavailable error.
+        /// Runs engine work like <see cref="RunEngine{T}"/>. When it fails because the system keychain cannot be
+        /// used, the keychain is only the default (no -CredentialStore, no MCPAUTH_CREDENTIAL_STORE) and a
+        /// person can answer, asks where to keep credentials for this session (memory, the plain-text opt-in,
+        /// or stop) and runs the work once more. The answer is set for this process, so later commands use it
+        /// without asking. A non-interactive session keeps the typed KeychainUnavailable error.
         /// </summary>
-        protected void OfferStoreWithoutKeychain(McpCredentialStore? requested)
+        protected T RunEngineOfferingStore<T>(Func<IEngineCallbacks, CancellationToken, Task<T>> operation)
         {
-            if (requested is not null || !HostIsInteractive || !StoreChoice.DefaultIsKeychain())
+            try
             {
-                return;
+                return RunEngine(operation);
             }
-
-            CredentialStoreException? problem = RunEngine((callbacks, token) => StoreChoice.ProbeKeychainAsync(callbacks, token));
-            if (problem is null)
+            catch (CredentialStoreException ex) when (ex.ErrorId == ErrorIds.KeychainUnavailable
+                && !MyInvocation.BoundParameters.ContainsKey("CredentialStore")
+                && StoreChoice.DefaultKind() == CredentialStoreKind.Keychain
+                && HostIsInteractive)
             {
-                return;
-            }
+                McpCredentialStore? chosen = HostPrompts.ChooseStoreWithoutKeychain(Host, ex.Message, StoreChoice.PlaintextPath());
+                if (chosen is null)
+                {
+                    throw;
+                }
 
-            McpCredentialStore? chosen = HostPrompts.ChooseStoreWithoutKeychain(Host, problem.Message, StoreChoice.PlaintextPath());
-            if (chosen is null)
-            {
-                ThrowEngineError(problem);
+                StoreChoice.UseForSession(chosen.Value);
+                WriteWarning(chosen == McpCredentialStore.Memory
+                    ? $"Credentials are kept in memory for this session only ({StoreChoice.StoreKindVariable}=memory is set in this process)."
+                    : $"Credentials are stored unencrypted in {StoreChoice.PlaintextPath()} ({StoreChoice.StoreKindVariable}=plaintext and {StoreChoice.AllowPlaintextVariable}=1 are set in this process).");
+                return RunEngine(operation);
             }
-
-            StoreChoice.UseForSession(chosen!.Value);
-            WriteWarning(chosen == McpCredentialStore.Memory
-                ? $"Credentials are kept in memory for this session only ({StoreChoice.StoreKindVariable}=memory is set in this process)."
-                : $"Credentials are stored unencrypted in {StoreChoice.PlaintextPath()} ({StoreChoice.StoreKindVariable}=plaintext and {StoreChoice.AllowPlaintextVariable}=1 are set in this process).");
         }
 
         /// <inheritdoc/>

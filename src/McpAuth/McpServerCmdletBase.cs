@@ -35,13 +35,6 @@ namespace McpAuth
         /// <summary>Gets the -Uri argument.</summary>
         private protected abstract Uri UriArgument { get; }
 
-        /// <inheritdoc/>
-        protected override void BeginProcessing()
-        {
-            // A new connection may need the default credential store; a live one already has its credential.
-            OfferStoreWithoutKeychain(null);
-        }
-
         /// <summary>Returns the live connection for -Connection or -Uri, connecting when needed.</summary>
         internal async Task<McpConnection> ResolveConnectionAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {

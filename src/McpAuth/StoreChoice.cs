@@ -1,8 +1,5 @@
 using System;
 using System.IO;
-using System.Threading;
-using System.Threading.Tasks;
-using McpAuth.Core;
 using McpAuth.Core.Storage;
 
 namespace McpAuth
@@ -14,15 +11,10 @@ namespace McpAuth
     /// </summary>
     internal static class StoreChoice
     {
-        // Once the keychain worked in this process it is not probed again.
-        private static volatile bool keychainWorks;
 
         public const string StoreKindVariable = CredentialStoreFactory.StoreKindVariable;
 
         public const string AllowPlaintextVariable = CredentialStoreFactory.AllowPlaintextVariable;
-
-        /// <summary>Gets a value indicating whether no store was chosen by environment, so the keychain is the default.</summary>
-        public static bool DefaultIsKeychain() => !keychainWorks && DefaultKind() == CredentialStoreKind.Keychain;
 
         /// <summary>Gets the store the environment selects when no -CredentialStore is given.</summary>
         public static CredentialStoreKind DefaultKind()
@@ -43,22 +35,6 @@ namespace McpAuth
             PlaintextFileCredentialStore => CredentialStoreKind.Plaintext,
             _ => CredentialStoreKind.Keychain,
         };
-
-        /// <summary>Opens the keychain once; returns its KeychainUnavailable error, or null when it works.</summary>
-        public static async Task<CredentialStoreException?> ProbeKeychainAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            try
-            {
-                ICredentialStore store = CredentialStoreFactory.Create(new CredentialStoreOptions { Kind = CredentialStoreKind.Keychain, Callbacks = callbacks });
-                await store.ListAsync(cancellationToken).ConfigureAwait(false);
-                keychainWorks = true;
-                return null;
-            }
-            catch (CredentialStoreException ex) when (ex.ErrorId == ErrorIds.KeychainUnavailable)
-            {
-                return ex;
-            }
-        }
 
         /// <summary>Gets the file the plain-text store uses.</summary>
         public static string PlaintextPath()

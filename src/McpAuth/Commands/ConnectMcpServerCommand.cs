@@ -100,7 +100,6 @@ namespace McpAuth.Commands
         protected override void BeginProcessing()
         {
             signIn.Validate(this);
-            OfferStoreWithoutKeychain(CredentialStore);
         }
 
         /// <inheritdoc/>
@@ -116,7 +115,7 @@ namespace McpAuth.Commands
             {
                 SignInOptions options = signIn.ToOptions();
                 bool newSession = Force.IsPresent || signIn.AnySpecified(MyInvocation.BoundParameters);
-                McpConnection connection = RunEngine((callbacks, token) =>
+                McpConnection connection = RunEngineOfferingStore((callbacks, token) =>
                     ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), newSession, options, callbacks, token));
                 WriteObject(new McpServerConnection(connection));
             }

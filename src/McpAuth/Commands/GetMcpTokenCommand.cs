@@ -32,7 +32,7 @@ namespace McpAuth.Commands
             TokenSet tokens;
             try
             {
-                tokens = RunEngine(async (callbacks, token) =>
+                tokens = RunEngineOfferingStore(async (callbacks, token) =>
                 {
                     McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
                     OAuthAuthorizer oauth = connection.OAuth!;

@@ -23,7 +23,7 @@ namespace McpAuth.Commands
             McpConnection connection;
             try
             {
-                (connection, tools) = RunEngine(async (callbacks, token) =>
+                (connection, tools) = RunEngineOfferingStore(async (callbacks, token) =>
                 {
                     McpConnection c = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
                     IReadOnlyList<McpToolInfo> list = await c.ListToolsAsync(callbacks, token).ConfigureAwait(false);

@@ -35,7 +35,7 @@ namespace McpAuth.Commands
             try
             {
                 object arguments = JsonConversion.ToArguments(Arguments);
-                result = RunEngine(async (callbacks, token) =>
+                result = RunEngineOfferingStore(async (callbacks, token) =>
                 {
                     McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
                     return await connection.Session.CallToolAsync(Name, arguments, callbacks, token).ConfigureAwait(false);

@@ -99,8 +99,6 @@ namespace McpAuth.Commands
             {
                 ThrowTerminatingError(ErrorMapper.ParameterError("ClientSecretWithoutClientId", "-ClientSecret needs -ClientId.", null));
             }
-
-            OfferStoreWithoutKeychain(CredentialStore);
         }
 
         /// <inheritdoc/>
@@ -122,7 +120,7 @@ namespace McpAuth.Commands
             CredentialStoreOptions store = CredentialStoreParameter.ToOptions(CredentialStore);
             try
             {
-                McpConnection? connection = RunEngine(async (callbacks, token) =>
+                McpConnection? connection = RunEngineOfferingStore(async (callbacks, token) =>
                 {
                     if (ParameterSetName == RemoveSet)
                     {
