@@ -84,12 +84,14 @@ function Invoke-Pester5 {
     $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Normal'
     if ($ResultPath) {
-        $full = [IO.Path]::GetFullPath((Join-Path (Get-Location) $ResultPath))
+        $full = [IO.Path]::GetFullPath([IO.Path]::Combine((Get-Location).Path, $ResultPath))
         New-Item -ItemType Directory -Path (Split-Path $full) -Force | Out-Null
         $config.TestResult.Enabled = $true
         $config.TestResult.OutputFormat = 'NUnitXml'
         $config.TestResult.OutputPath = $full
     }
+    # The suites are written for PowerShell's defaults, not for this script's strict mode.
+    Set-StrictMode -Off
     $result = Invoke-Pester -Configuration $config
     Write-Host "Pester $($pester.Version) in PowerShell $($PSVersionTable.PSVersion): $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
     if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') { throw "Pester: $($result.FailedCount) tests failed ($($result.Result))." }
