@@ -1,6 +1,8 @@
+# The source of the module manifest. The version lives only in Directory.Build.props (ModuleVersion): the
+# build writes it over the placeholder below into out/McpAuth/McpAuth.psd1, the manifest you import.
 @{
     RootModule             = 'McpAuth.dll'
-    ModuleVersion          = '0.1.0'
+    ModuleVersion          = '0.0.0'
     CompatiblePSEditions   = @('Desktop', 'Core')
     GUID                   = '5b0f3c8e-2d7a-4c61-9f3e-8a1d6c4b7e20'
     Author                 = 'McpAuth developers'
@@ -21,6 +23,7 @@
         'Get-McpCredential'
         'Remove-McpCredential'
         'Reset-McpCredentialStore'
+        'Test-McpServer'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

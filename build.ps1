@@ -5,23 +5,32 @@
     Build   : dotnet build; lays out an importable module under out/McpAuth (manifest, assemblies,
               formats, help).
     Test    : Build, then the xunit suites (engine + hosted PowerShell, against the real fixture in
-              tests/fixture, which needs Node.js and `npm ci`), then the Pester suites under tests/
-              when Pester 5 is installed.
-    Package : Build in Release, then a versioned copy of the module and a zip under out/package.
+              tests/fixture, which needs Node.js and `npm ci`), then the Pester suites.
+    Pester  : The Pester 5 suites (tests/*.Tests.ps1) against the built module. Pester comes from NuGet:
+              the build restores it into out/test-modules (tests/TestModules), which is put on
+              PSModulePath for this run only. No gallery, no Install-Module. -ResultPath writes the
+              results as NUnit XML (what .ci/test counts).
+    Package : Build in Release, then a versioned copy of the module and a zip under out/package. The
+              version is the one the build stamped into out/McpAuth/McpAuth.psd1 from Directory.Build.props.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
     ./build.ps1 -Task Test
 .EXAMPLE
+    ./build.ps1 -Task Pester -ResultPath out/test-results/pester.nunit.xml
+.EXAMPLE
     ./build.ps1 -Task Package -Configuration Release
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Debug'
+    [string] $Configuration = 'Debug',
+
+    # Where -Task Pester writes its results (NUnit XML); none when empty.
+    [string] $ResultPath = ''
 )
 
 $ErrorActionPreference = 'Stop'
@@ -55,26 +64,43 @@ function Invoke-Test {
         Invoke-Native dotnet @('test', (Join-Path $root $project), '-c', $Configuration, '--no-build', '-nologo')
     }
 
-    $pester = Get-Module -ListAvailable Pester | Where-Object { $_.Version -ge [version]'5.0' } | Sort-Object Version -Descending | Select-Object -First 1
-    if ($pester) {
-        Import-Module $pester -Force
-        $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $root 'tests'
-        $config.Run.Exit = $false
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
-        $result = Invoke-Pester -Configuration $config
-        if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester tests failed." }
+    Invoke-Pester5
+}
+
+function Invoke-Pester5 {
+    # Pester from NuGet (tests/TestModules lays it out under out/test-modules), never from the gallery.
+    $modules = Join-Path $root 'out/test-modules'
+    if (-not (Test-Path (Join-Path $modules 'Pester'))) {
+        Invoke-Native dotnet @('build', (Join-Path $root 'tests/TestModules/TestModules.csproj'), '-nologo', '-v', 'quiet')
     }
-    else {
-        Write-Warning 'Pester 5 is not installed, so the Pester suites were skipped. Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser'
+    $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.ModuleBase.StartsWith($modules) } | Sort-Object Version -Descending | Select-Object -First 1
+    if (-not $pester -or $pester.Version.Major -ne 5) { throw "Pester 5 was not restored under $modules." }
+    Import-Module $pester -Force
+
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $root 'tests'
+    $config.Run.Exit = $false
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Normal'
+    if ($ResultPath) {
+        $full = [IO.Path]::GetFullPath([IO.Path]::Combine((Get-Location).Path, $ResultPath))
+        New-Item -ItemType Directory -Path (Split-Path $full) -Force | Out-Null
+        $config.TestResult.Enabled = $true
+        $config.TestResult.OutputFormat = 'NUnitXml'
+        $config.TestResult.OutputPath = $full
     }
+    # The suites are written for PowerShell's defaults, not for this script's strict mode.
+    Set-StrictMode -Off
+    $result = Invoke-Pester -Configuration $config
+    Write-Host "Pester $($pester.Version) in PowerShell $($PSVersionTable.PSVersion): $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
+    if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') { throw "Pester: $($result.FailedCount) tests failed ($($result.Result))." }
 }
 
 function Invoke-Package {
     $script:Configuration = 'Release'
     Invoke-Build
-    $version = (Import-PowerShellDataFile (Join-Path $root 'McpAuth.psd1')).ModuleVersion
+    $version = (Import-PowerShellDataFile (Join-Path $module 'McpAuth.psd1')).ModuleVersion
     $target = Join-Path $root "out/package/McpAuth/$version"
     if (Test-Path $target) { Remove-Item $target -Recurse -Force }
     New-Item -ItemType Directory -Path $target -Force | Out-Null
@@ -88,5 +114,6 @@ function Invoke-Package {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Pester' { Invoke-Pester5 }
     'Package' { Invoke-Package }
 }

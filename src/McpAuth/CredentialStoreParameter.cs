@@ -16,5 +16,12 @@ namespace McpAuth
             },
             AllowPlaintext = store == McpCredentialStore.Plaintext,
         };
+
+        public static McpCredentialStore FromKind(CredentialStoreKind kind) => kind switch
+        {
+            CredentialStoreKind.Memory => McpCredentialStore.Memory,
+            CredentialStoreKind.Plaintext => McpCredentialStore.Plaintext,
+            _ => McpCredentialStore.Keychain,
+        };
     }
 }

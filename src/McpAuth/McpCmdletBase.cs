@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
+using McpAuth.Core.Storage;
 
 namespace McpAuth
 {
@@ -111,21 +112,44 @@ namespace McpAuth
         /// <summary>Stops the pipeline for an engine error.</summary>
         protected void ThrowEngineError(McpAuthException exception) => ThrowTerminatingError(ErrorMapper.ToErrorRecord(exception));
 
-        /// <summary>Gets a value indicating whether a person can answer prompts in this host.</summary>
-        protected bool HostIsInteractive
+        /// <summary>
+        /// Gets a value indicating whether a person can answer prompts in this host: not under
+        /// pwsh -NonInteractive, MCPAUTH_NONINTERACTIVE=1, a host without a UI, or a cmdlet that never prompts.
+        /// </summary>
+        protected bool HostIsInteractive => MayPrompt && HostInteraction.CanAskAPerson(Host);
+
+        /// <summary>Gets a value indicating whether this cmdlet may prompt at all (Test-McpServer never does).</summary>
+        protected virtual bool MayPrompt => true;
+
+        /// <summary>
+        /// Runs engine work like <see cref="RunEngine{T}"/>. When it fails because the system keychain cannot be
+        /// used, the keychain is only the default (no -CredentialStore, no MCPAUTH_CREDENTIAL_STORE) and a
+        /// person can answer, asks where to keep credentials for this session (memory, the plain-text opt-in,
+        /// or stop) and runs the work once more. The answer is set for this process, so later commands use it
+        /// without asking. A non-interactive session keeps the typed KeychainUnavailable error.
+        /// </summary>
+        protected T RunEngineOfferingStore<T>(Func<IEngineCallbacks, CancellationToken, Task<T>> operation)
         {
-            get
+            try
             {
-                if (string.Equals(Environment.GetEnvironmentVariable("MCPAUTH_NONINTERACTIVE"), "1", StringComparison.Ordinal))
+                return RunEngine(operation);
+            }
+            catch (CredentialStoreException ex) when (ex.ErrorId == ErrorIds.KeychainUnavailable
+                && !MyInvocation.BoundParameters.ContainsKey("CredentialStore")
+                && StoreChoice.DefaultKind() == CredentialStoreKind.Keychain
+                && HostIsInteractive)
+            {
+                McpCredentialStore? chosen = HostPrompts.ChooseStoreWithoutKeychain(Host, ex.Message, StoreChoice.PlaintextPath());
+                if (chosen is null)
                 {
-                    return false;
+                    throw;
                 }
 
-                PSHost? host = Host;
-                return host?.UI?.RawUI is not null
-                    && !string.Equals(host.Name, "Default Host", StringComparison.Ordinal)
-                    && !string.Equals(host.Name, "ServerRemoteHost", StringComparison.Ordinal)
-                    && Environment.UserInteractive;
+                StoreChoice.UseForSession(chosen.Value);
+                WriteWarning(chosen == McpCredentialStore.Memory
+                    ? $"Credentials are kept in memory for this session only ({StoreChoice.StoreKindVariable}=memory is set in this process)."
+                    : $"Credentials are stored unencrypted in {StoreChoice.PlaintextPath()} ({StoreChoice.StoreKindVariable}=plaintext and {StoreChoice.AllowPlaintextVariable}=1 are set in this process).");
+                return RunEngine(operation);
             }
         }
 
@@ -209,11 +233,9 @@ namespace McpAuth
                     return Task.FromResult<string?>(null);
                 }
 
-                return cmdlet.OnPipelineThread<string?>(() =>
-                {
-                    cmdlet.Host.UI.Write(prompt);
-                    return cmdlet.Host.UI.ReadLine();
-                });
+                // Read on the pipeline thread, key by key where the host allows it, so that the loopback callback
+                // arriving first (the engine cancels the token) ends the prompt without a key press.
+                return cmdlet.OnPipelineThread(() => HostPrompts.ReadPastedLine(cmdlet.Host, prompt, cancellationToken));
             }
 
             private void Post(Action action)

@@ -9,7 +9,9 @@ namespace McpAuth
 {
     /// <summary>
     /// Base of the cmdlets that act on one server, given either as a connection object (-Connection, from
-    /// the pipeline) or a URL (-Uri, also bound from a ServerUri property).
+    /// the pipeline) or a URL (-Uri, also bound from a ServerUri property). The two parameters are declared
+    /// by <see cref="McpServerFirstCmdletBase"/> (the server is the first positional argument) or
+    /// <see cref="McpToolCmdletBase"/> (a tool name takes position 0, the server is named).
     /// </summary>
     public abstract class McpServerCmdletBase : McpCmdletBase
     {
@@ -19,29 +21,23 @@ namespace McpAuth
         /// <summary>The parameter set that takes a server URL.</summary>
         protected const string UriSet = "Uri";
 
-        /// <summary>Gets or sets the connection, as Connect-McpServer returned it.</summary>
-        [Parameter(ParameterSetName = ConnectionSet, Mandatory = true, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public McpServerConnection Connection { get; set; } = null!;
-
-        /// <summary>Gets or sets the MCP endpoint URL; a live connection to it is reused, or one is made.</summary>
-        [Parameter(ParameterSetName = UriSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("ServerUri")]
-        [ValidateNotNull]
-        [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
-        public Uri Uri { get; set; } = null!;
-
         /// <summary>Gets or sets the seconds one HTTP request may take when a new connection is made.</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 100;
 
         /// <summary>Gets the server this invocation targets.</summary>
-        protected Uri TargetUri => ParameterSetName == ConnectionSet ? Connection.ServerUri : Uri;
+        protected Uri TargetUri => ParameterSetName == ConnectionSet ? ConnectionArgument.ServerUri : UriArgument;
+
+        /// <summary>Gets the -Connection argument.</summary>
+        private protected abstract McpServerConnection ConnectionArgument { get; }
+
+        /// <summary>Gets the -Uri argument.</summary>
+        private protected abstract Uri UriArgument { get; }
 
         /// <summary>The server this invocation targets, for one engine call; <paramref name="verify"/> talks to it even when its era is remembered.</summary>
         internal McpTarget Target(bool verify = false) => new McpTarget(
-            ParameterSetName == ConnectionSet ? Connection.Connection : null,
+            ParameterSetName == ConnectionSet ? ConnectionArgument.Connection : null,
             TargetUri,
             new McpConnectOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Verify = verify });
 
@@ -58,5 +54,45 @@ namespace McpAuth
             McpTarget target = Target(verify: true);
             return McpConnectionRegistry.ResolveAsync(target.Connection, target.ServerUri, target.Options, new McpCallContext(callbacks), cancellationToken);
         }
+    }
+
+    /// <summary>A cmdlet whose first positional argument is the server: a URL or a connection object.</summary>
+    public abstract class McpServerFirstCmdletBase : McpServerCmdletBase
+    {
+        /// <summary>Gets or sets the connection, as Connect-McpServer returned it.</summary>
+        [Parameter(ParameterSetName = ConnectionSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public McpServerConnection Connection { get; set; } = null!;
+
+        /// <summary>Gets or sets the MCP endpoint URL; a live connection to it is reused, or one is made.</summary>
+        [Parameter(ParameterSetName = UriSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerUri")]
+        [ValidateNotNull]
+        [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
+        public Uri Uri { get; set; } = null!;
+
+        private protected override McpServerConnection ConnectionArgument => Connection;
+
+        private protected override Uri UriArgument => Uri;
+    }
+
+    /// <summary>A cmdlet whose first positional argument is a tool name; the server is named (-Uri, -Connection) or piped.</summary>
+    public abstract class McpToolCmdletBase : McpServerCmdletBase
+    {
+        /// <summary>Gets or sets the connection, as Connect-McpServer returned it.</summary>
+        [Parameter(ParameterSetName = ConnectionSet, Mandatory = true, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public McpServerConnection Connection { get; set; } = null!;
+
+        /// <summary>Gets or sets the MCP endpoint URL; a live connection to it is reused, or one is made.</summary>
+        [Parameter(ParameterSetName = UriSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerUri")]
+        [ValidateNotNull]
+        [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
+        public Uri Uri { get; set; } = null!;
+
+        private protected override McpServerConnection ConnectionArgument => Connection;
+
+        private protected override Uri UriArgument => Uri;
     }
 }

@@ -11,7 +11,7 @@ namespace McpAuth.HostedTests
 {
     /// <summary>
     /// Tab completion of -Uri, -Name and -Arguments through TabExpansion2 in the real engine, against the
-    /// real fixture. The scenarios that sign in run in a fresh mcpauth-host process, so no other test's
+    /// real fixture. The scenarios that sign in run in a fresh pwsh process, so no other test's
     /// connections or memory-store resets can touch them (and the registry starts empty there).
     /// </summary>
     public class CompletionTests : IClassFixture<PublicServerFixture>

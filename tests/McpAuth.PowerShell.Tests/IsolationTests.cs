@@ -17,7 +17,7 @@ namespace McpAuth.HostedTests
     /// The module keeps its engine and third-party assemblies in its own AssemblyLoadContext: the cmdlet
     /// assembly references none of them, they load from dependencies/ even when the process already has
     /// other versions (another module's MSAL, the runtime's System.Text.Json), and both sides keep working.
-    /// The "import after" scenarios run in a fresh mcpauth-host process whose first module is a stand-in for
+    /// The "import after" scenarios run in a fresh pwsh process whose first module is a stand-in for
     /// another module, so McpAuth really is imported after the other versions are loaded.
     /// </summary>
     public class IsolationTests : IClassFixture<PublicServerFixture>
@@ -243,9 +243,9 @@ $global:Parsed = $json.GetType('System.Text.Json.JsonDocument', $true)::Parse('{
     }
 
     /// <summary>
-    /// Runs a script in a fresh mcpauth-host process (tests/McpAuth.Host) that first imports
-    /// <c>module</c> (McpAuth by default; another module's .psm1 for the "import after" tests). Built on
-    /// ChildProcess, so the child never inherits this process's store settings or session bus.
+    /// Runs a script in a fresh real pwsh process (HostProcess) that first imports
+    /// <c>module</c> (McpAuth by default; another module's .psm1 for the "import after" tests). The child never
+    /// inherits this process's store settings or session bus.
     /// </summary>
     public static class McpAuthHost
     {
@@ -264,15 +264,16 @@ $global:Parsed = $json.GetType('System.Text.Json.JsonDocument', $true)::Parse('{
                 all[pair.Key] = pair.Value;
             }
 
-            ProcessStartInfo info = ChildProcess.Info(
-                ChildProcess.DotnetHost,
-                all,
-                HostProcess.HostDll,
-                "-Module",
-                module ?? ModuleLocator.ModuleManifest,
-                "-Command",
-                (prelude ?? string.Empty) + command);
-            info.Environment.Remove("MCPAUTH_MODULE"); // the -Module argument decides what is imported first
+            ProcessStartInfo info = HostProcess.Info((prelude ?? string.Empty) + command, all, module);
+            foreach (string name in new[] { "MCPAUTH_CREDENTIAL_STORE", "MCPAUTH_STORE_DIR", "MCPAUTH_ALLOW_PLAINTEXT_STORAGE", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "MCPAUTH_MODULE" })
+            {
+                // Never inherited by accident: only what the test passes (the module argument decides what is imported first).
+                if (!all.ContainsKey(name))
+                {
+                    info.Environment.Remove(name);
+                }
+            }
+
             info.WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory;
             return ChildProcess.Run(info, timeout ?? TimeSpan.FromSeconds(90));
         }

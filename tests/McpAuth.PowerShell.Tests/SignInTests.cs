@@ -194,24 +194,68 @@ namespace McpAuth.HostedTests
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), "stopping took " + watch.Elapsed);
         }
 
+        // The "person" of the -NoBrowser tests: waits until the host shows the sign-in URL, then signs in with
+        // the fixture's auto-consent. visitLoopback: the browser lands on the loopback listener (the code
+        // arrives there); else returns the URL the browser ends on, for the person to paste.
+        private static System.Threading.Tasks.Task<string> Browser(ScriptedHost host, bool visitLoopback) => System.Threading.Tasks.Task.Run(() =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            string? printed = null;
+            while (printed is null && watch.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                printed = host.Shown.LastOrDefault(s => s.Contains("/oidc/auth?", StringComparison.Ordinal));
+                System.Threading.Thread.Sleep(50);
+            }
+
+            string url = printed!.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("http", StringComparison.Ordinal));
+            using var browser = new HostedPowerShell();
+            browser.Run(AutoConsent.Define).ThrowIfErrors();
+            string script = visitLoopback ? "$null = & $AutoConsentVisit $url; 'visited'" : "(& $AutoConsentFollow $url).AbsoluteUri";
+            return browser.Run(script, new Dictionary<string, object?> { ["url"] = url }).Output.Single().ToString();
+        });
+
         [Fact]
         public void NoBrowser_prints_the_url_and_accepts_the_pasted_callback_url()
         {
             var host = new ScriptedHost();
-            host.ReadLineHandler = () =>
-            {
-                // The person opens the printed URL in a browser somewhere, signs in, and pastes where it landed.
-                string printed = host.Shown.Last(s => s.Contains("/oidc/auth?", StringComparison.Ordinal));
-                string url = printed.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("http", StringComparison.Ordinal));
-                using var ps2 = new HostedPowerShell();
-                ps2.Run(AutoConsent.Define).ThrowIfErrors();
-                return ps2.Run("(& $AutoConsentFollow $url).AbsoluteUri", new Dictionary<string, object?> { ["url"] = url }).Output.Single().ToString();
-            };
+            System.Threading.Tasks.Task<string> pasted = Browser(host, visitLoopback: false);
+            _ = pasted.ContinueWith(t => host.Type(t.Result), System.Threading.Tasks.TaskScheduler.Default);
             using HostedPowerShell ps = NewShell(host);
             PsResult r = ps.Run("Connect-McpServer $u -NoBrowser -CredentialStore Memory -Force | Invoke-McpTool whoami", Vars());
             r.ThrowIfErrors();
             Assert.Equal("alice", (string?)Whoami(r)["sub"]);
             Assert.Contains(host.Shown, s => s.Contains("paste the full URL", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void NoBrowser_sign_in_finishes_when_the_loopback_callback_arrives_without_a_key_press()
+        {
+            // Defect: the browser completed the flow and the listener had the code, but the paste prompt kept
+            // waiting for Enter. Nobody types here; the prompt must end by itself.
+            var host = new ScriptedHost();
+            System.Threading.Tasks.Task<string> browser = Browser(host, visitLoopback: true);
+            using HostedPowerShell ps = NewShell(host);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            PsResult r = ps.Run("Connect-McpServer $u -NoBrowser -CredentialStore Memory -Force -SignInTimeoutSec 120 | Invoke-McpTool whoami", Vars());
+            r.ThrowIfErrors();
+            Assert.Equal("visited", browser.Result);
+            Assert.Equal("alice", (string?)Whoami(r)["sub"]);
+            Assert.Contains(host.Shown, s => s.Contains("paste the full URL", StringComparison.Ordinal));
+            Assert.True(host.Keys.IsEmpty);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "sign-in took " + watch.Elapsed);
+        }
+
+        [Fact]
+        public void A_host_that_cannot_poll_its_keyboard_says_that_Enter_is_needed_and_accepts_a_pasted_url()
+        {
+            var host = new ScriptedHost { KeyboardPolling = false };
+            System.Threading.Tasks.Task<string> pasted = Browser(host, visitLoopback: false);
+            host.ReadLineHandler = () => pasted.Result;
+            using HostedPowerShell ps = NewShell(host);
+            PsResult r = ps.Run("Connect-McpServer $u -NoBrowser -CredentialStore Memory -Force | Invoke-McpTool whoami", Vars());
+            r.ThrowIfErrors();
+            Assert.Equal("alice", (string?)Whoami(r)["sub"]);
+            Assert.Contains(host.Shown, s => s.Contains("cannot stop this prompt by itself", StringComparison.Ordinal));
         }
 
         [Theory]

@@ -1,5 +1,5 @@
 <#
-  The McpAuth client the MCP conformance suite drives (through ./client and mcpauth-host).
+  The McpAuth client the MCP conformance suite drives (through ./client, in real pwsh).
 
     client.ps1 <server-url>
 
@@ -9,9 +9,9 @@
   for it), Get-McpTool, then Invoke-McpTool on each tool with arguments made from its input schema.
   Scenarios differ only in the sign-in parameters passed to Connect-McpServer.
 
-  Runs in mcpauth-host, where only the engine's core cmdlets exist (no Write-Output, Write-Host,
-  ConvertFrom-Json, ConvertTo-SecureString): logging goes to stderr through [Console]::Error, JSON is
-  read with System.Text.Json. Any failure throws, so the process exits non-zero.
+  Written for the engine's core cmdlets only (it once ran in a minimal host): logging goes to stderr
+  through [Console]::Error, JSON is read with System.Text.Json. Any failure throws, so the process exits
+  non-zero.
 #>
 param(
     [Parameter(Mandatory = $true)]
@@ -20,6 +20,9 @@ param(
 
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
+if (-not (Get-Module McpAuth)) {
+    Import-Module (Join-Path $PSScriptRoot '../../out/McpAuth/McpAuth.psd1')
+}
 
 $scenario = [Environment]::GetEnvironmentVariable('MCP_CONFORMANCE_SCENARIO')
 if ([string]::IsNullOrEmpty($scenario)) { $scenario = '(none)' }

@@ -60,9 +60,9 @@ case "$version" in
   0.1.16|0.2.0-alpha.12) versions=("$version") ;;
   *) echo "run.sh: --version must be 0.1.16, 0.2.0-alpha.12 or all" >&2; exit 2 ;;
 esac
+module="$repo/out/McpAuth/McpAuth.psd1"
 
 node="$here/node_modules/.bin/node"
-host_dll="$repo/tests/McpAuth.Host/bin/Debug/net10.0/mcpauth-host.dll"
 for v in "${versions[@]}"; do
   if [ ! -f "$here/node_modules/${package[$v]}/dist/index.js" ]; then
     echo "run.sh: the suite $v is not installed; run 'npm ci' in $here first" >&2
@@ -78,8 +78,8 @@ if [ ! -x "$node" ]; then
     exit 2
   fi
 fi
-if [ ! -f "$host_dll" ]; then
-  echo "run.sh: $host_dll not found; run 'dotnet build McpAuth.sln' in $repo first" >&2
+if [ ! -f "$module" ]; then
+  echo "run.sh: $module not found; run 'dotnet build McpAuth.sln' in $repo first" >&2
   exit 2
 fi
 # The suite splits --command on spaces, so the client's path must not contain any.

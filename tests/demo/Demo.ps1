@@ -1,11 +1,15 @@
-# The main job: sign in to an OAuth-protected MCP server headlessly and call a tool, as a script would.
-# .ci/demo runs it against the bundled fixture (a real OpenID provider + MCP SDK server on 127.0.0.1);
-# with pwsh: ./tests/demo/Demo.ps1 <oauth-mcp-url> <public-mcp-url>
+# The main job: sign in to an OAuth-protected MCP server headlessly and call tools, as a script would, and
+# show what a user sees (the module's formatted objects). .ci/demo runs it in real pwsh against the bundled
+# fixture (a real OpenID provider + MCP SDK servers on 127.0.0.1):
+#   pwsh ./tests/demo/Demo.ps1 <oauth-mcp-url> <public-mcp-url>
 param(
     [Parameter(Mandatory)] [Uri] $OAuthServer,
     [Parameter(Mandatory)] [Uri] $PublicServer
 )
 $ErrorActionPreference = 'Stop'
+if (-not (Get-Module McpAuth)) {
+    Import-Module (Join-Path $PSScriptRoot '../../out/McpAuth/McpAuth.psd1')
+}
 
 # Automation has no browser: -AuthorizationHandler receives the authorization URL and completes the consent.
 # Here it plays the browser against the fixture, which consents automatically: it follows the redirects
@@ -29,15 +33,33 @@ $signIn = {
     throw 'Too many redirects during sign-in.'
 }
 
-"== Sign in to $OAuthServer (discovery, dynamic client registration, PKCE, consent)"
-$connection = Connect-McpServer $OAuthServer -AuthorizationHandler $signIn
-"signed in at $($connection.Issuer) as client $($connection.ClientId)"
-"scopes: $($connection.Scopes -join ' '); token expires $($connection.ExpiresOn); refresh token: $($connection.HasRefreshToken)"
+function Show([string] $Command, [scriptblock] $Run) {
+    Write-Host ''
+    Write-Host "PS> $Command"
+    if ([Console]::IsOutputRedirected) {
+        # A log, not a terminal: as wide as a usual terminal rather than 80 columns.
+        & $Run | Out-String -Width 160 | Write-Host -NoNewline
+    }
+    else {
+        & $Run | Out-Host
+    }
+}
 
-"== Call tools in the same session"
-$connection | Invoke-McpTool echo @{ message = 'hello from McpAuth' }
-"whoami: " + ($connection | Invoke-McpTool whoami)
-"2 + 40 = " + ($connection | Invoke-McpTool add @{ a = 2; b = 40 }).sum
+Write-Host "McpAuth $((Get-Module McpAuth).Version) in PowerShell $($PSVersionTable.PSVersion) ($($PSVersionTable.OS))"
 
-"== A server without sign-in: $PublicServer"
-Connect-McpServer $PublicServer | Invoke-McpTool echo @{ message = 'no sign-in needed' }
+Show "Test-McpServer $OAuthServer    # before sign-in: no stored credential" { Test-McpServer $OAuthServer }
+Show "Connect-McpServer $OAuthServer -AuthorizationHandler `$signIn" { $script:connection = Connect-McpServer $OAuthServer -AuthorizationHandler $signIn; $script:connection }
+Show 'Get-McpTool -Uri $uri -Name echo, add, whoami' { Get-McpTool -Uri $OAuthServer -Name echo, add, whoami }
+Show "`$connection | Invoke-McpTool echo @{ message = 'hello from McpAuth' }" { $connection | Invoke-McpTool echo @{ message = 'hello from McpAuth' } }
+Show '$connection | Invoke-McpTool add @{ a = 2; b = 40 }' { $connection | Invoke-McpTool add @{ a = 2; b = 40 } }
+Show '$connection | Invoke-McpTool whoami | ConvertFrom-Json' { $connection | Invoke-McpTool whoami | ConvertFrom-Json }
+Show "Get-McpToken $OAuthServer" { Get-McpToken $OAuthServer }
+Show 'Get-McpCredential' { Get-McpCredential }
+Show "Test-McpServer $OAuthServer, $PublicServer -Tool echo -Arguments @{ message = 'ping' }" {
+    Test-McpServer $OAuthServer, $PublicServer -Tool echo -Arguments @{ message = 'ping' }
+}
+Show "(Test-McpServer $OAuthServer).DiscoverySteps" { (Test-McpServer $OAuthServer).DiscoverySteps }
+Show "Connect-McpServer $PublicServer | Invoke-McpTool echo @{ message = 'no sign-in needed' }" {
+    Connect-McpServer $PublicServer | Invoke-McpTool echo @{ message = 'no sign-in needed' }
+}
+Show 'Get-McpServer' { Get-McpServer }

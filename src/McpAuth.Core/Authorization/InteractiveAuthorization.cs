@@ -83,6 +83,9 @@ namespace McpAuth.Core.Authorization
             }
             finally
             {
+                // Whichever way the code arrived, end the other wait now: a paste prompt still open on the
+                // host must close without a key press once the loopback listener has the code.
+                linked.Cancel();
                 callbacks.Progress(new ProgressUpdate(ProgressActivity, activity, "done") { Completed = true });
             }
         }

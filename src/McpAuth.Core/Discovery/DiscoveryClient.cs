@@ -33,6 +33,9 @@ namespace McpAuth.Core.Discovery
         /// <summary>Gets or sets the largest metadata document read, in bytes (default 1 MiB).</summary>
         public long MaxDocumentBytes { get; set; } = 1024 * 1024;
 
+        /// <summary>Gets or sets a callback that sees each step as it is taken (also the steps before a failure).</summary>
+        public Action<DiscoveryStep>? StepTaken { get; set; }
+
         /// <summary>
         /// Returns the URLs to look for protected resource metadata at, in order: the challenge's
         /// <c>resource_metadata</c> (resolved against the server URL when relative), the path-suffixed well-known URL
@@ -281,6 +284,7 @@ namespace McpAuth.Core.Discovery
             private readonly HttpClient http;
             private readonly IEngineCallbacks callbacks;
             private readonly List<DiscoveryStep> trace = new List<DiscoveryStep>();
+            private readonly System.Diagnostics.Stopwatch sinceLastStep = System.Diagnostics.Stopwatch.StartNew();
 
             public Run(DiscoveryClient owner, HttpClient http, IEngineCallbacks callbacks)
             {
@@ -293,8 +297,10 @@ namespace McpAuth.Core.Discovery
 
             public void Note(string document, Uri url, string decision, int? status = null)
             {
-                var step = new DiscoveryStep(document, url, status, decision);
+                var step = new DiscoveryStep(document, url, status, decision, sinceLastStep.Elapsed);
+                sinceLastStep.Restart();
                 trace.Add(step);
+                owner.StepTaken?.Invoke(step);
                 callbacks.Verbose("Discovery: " + step);
             }
 

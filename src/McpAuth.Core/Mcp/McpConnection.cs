@@ -20,14 +20,14 @@ namespace McpAuth.Core.Mcp
         private readonly HttpClient http;
         private readonly HttpClient mcp;
 
-        internal McpConnection(Uri serverUri, McpConnectOptions options)
+        internal McpConnection(Uri serverUri, McpConnectOptions options, Func<IRequestAuthorizer, IRequestAuthorizer>? observe = null)
         {
             ServerUri = serverUri;
             SignInOptions signIn = options.SignIn ?? new SignInOptions();
             HttpClientHandler pool = McpHttpClientFactory.CreateHandler();
             http = McpHttpClientFactory.Create(pool, disposeHandler: false, options.Timeout);
             OAuth = new OAuthAuthorizer(serverUri, http, signIn);
-            var pipeline = new OAuthHandler(OAuth, serverUri, new DeadlineHandler(options.Timeout, "MCP server", pool));
+            var pipeline = new OAuthHandler(observe?.Invoke(OAuth) ?? OAuth, serverUri, new DeadlineHandler(options.Timeout, "MCP server", pool));
             mcp = McpHttpClientFactory.Create(pipeline, disposeHandler: true, Timeout.InfiniteTimeSpan);
             var clientOptions = new McpClientOptions { RequestTimeout = options.Timeout, ClientName = "McpAuth" };
             Client = new McpClient(serverUri, mcp, clientOptions, new EraMemory(signIn.Store));

@@ -22,6 +22,9 @@ namespace McpAuth.Core.Storage
         public abstract string Location { get; }
 
         /// <inheritdoc/>
+        public abstract CredentialStoreKind Kind { get; }
+
+        /// <inheritdoc/>
         public abstract string? LockDirectory { get; }
 
         /// <inheritdoc/>

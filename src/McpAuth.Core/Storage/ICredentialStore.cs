@@ -16,6 +16,9 @@ namespace McpAuth.Core.Storage
         /// <summary>Gets a short description of where records live (a path or "keyring ..."), for messages.</summary>
         string Location { get; }
 
+        /// <summary>Gets the kind of store this is.</summary>
+        CredentialStoreKind Kind { get; }
+
         /// <summary>
         /// Gets the directory for locks that other processes sharing this store honour (a sign-in, a client
         /// registration); null for a store no other process sees (memory).

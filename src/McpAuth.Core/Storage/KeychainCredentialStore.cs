@@ -84,6 +84,9 @@ namespace McpAuth.Core.Storage
         public override string Location => $"the system keychain ({KeyringSchema}; {CacheFilePath})";
 
         /// <inheritdoc/>
+        public override CredentialStoreKind Kind => CredentialStoreKind.Keychain;
+
+        /// <inheritdoc/>
         public override string? LockDirectory => Directory;
 
         private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ namespace McpAuth.Core.Storage
         public override string Location => "memory (this process only)";
 
         /// <inheritdoc/>
+        public override CredentialStoreKind Kind => CredentialStoreKind.Memory;
+
+        /// <inheritdoc/>
         public override string? LockDirectory => null;
 
         private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)

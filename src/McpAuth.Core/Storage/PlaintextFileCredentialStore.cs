@@ -64,6 +64,9 @@ namespace McpAuth.Core.Storage
         public override string Location => FilePath;
 
         /// <inheritdoc/>
+        public override CredentialStoreKind Kind => CredentialStoreKind.Plaintext;
+
+        /// <inheritdoc/>
         public override string? LockDirectory => Directory;
 
         private protected override async Task<IDisposable> LockAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)

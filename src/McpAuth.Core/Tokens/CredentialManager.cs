@@ -21,7 +21,7 @@ namespace McpAuth.Core.Tokens
         {
             TokenCache cache = TokenCache.For(options);
             IReadOnlyList<CredentialRecord> records = await cache.ListAsync(serverUri, callbacks, cancellationToken).ConfigureAwait(false);
-            return new CredentialListing(records, cache.Store.Location);
+            return new CredentialListing(records, cache.Store.Location, cache.Store.Kind);
         }
 
         /// <summary>
@@ -68,11 +68,15 @@ namespace McpAuth.Core.Tokens
     /// <summary>Stored credentials, and where they are stored.</summary>
     public sealed class CredentialListing : ReadOnlyCollection<CredentialRecord>
     {
-        internal CredentialListing(IReadOnlyList<CredentialRecord> records, string location)
+        internal CredentialListing(IReadOnlyList<CredentialRecord> records, string location, CredentialStoreKind storeKind)
             : base(records.ToList())
         {
             Location = location;
+            StoreKind = storeKind;
         }
+
+        /// <summary>Gets the kind of store the records came from.</summary>
+        public CredentialStoreKind StoreKind { get; }
 
         /// <summary>Gets a description of the store the records came from.</summary>
         public string Location { get; }

@@ -122,7 +122,7 @@ namespace McpAuth.Commands
                 };
                 Uri server = Uri;
                 string? level = ServerLogLevel.For(this);
-                McpConnection connection = RunEngine((callbacks, token) =>
+                McpConnection connection = RunEngineOfferingStore((callbacks, token) =>
                     McpConnectionRegistry.ConnectAsync(server, options, new McpCallContext(callbacks) { LogLevel = level }, token));
                 WriteObject(new McpServerConnection(connection));
             }

@@ -8,7 +8,7 @@ namespace McpAuth.Commands
     /// <summary>Ends the MCP session with a server (HTTP DELETE) and forgets the connection.</summary>
     [Cmdlet(VerbsCommunications.Disconnect, "McpServer", DefaultParameterSetName = UriSet)]
     [OutputType(typeof(void))]
-    public sealed class DisconnectMcpServerCommand : McpServerCmdletBase
+    public sealed class DisconnectMcpServerCommand : McpServerFirstCmdletBase
     {
         /// <inheritdoc/>
         protected override void ProcessRecord()

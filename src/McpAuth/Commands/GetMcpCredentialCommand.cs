@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using McpAuth.Core;
 using McpAuth.Core.Storage;
@@ -6,7 +7,11 @@ using McpAuth.Core.Tokens;
 
 namespace McpAuth.Commands
 {
-    /// <summary>Lists stored credentials: server, issuer, account, client, scopes and expiry, never a secret.</summary>
+    /// <summary>
+    /// Lists stored credentials: server, issuer, account, client, scopes and expiry, never a secret. Without
+    /// -CredentialStore it lists the default store and this session's memory store, and each credential says
+    /// which store it came from; a default store that cannot be read is reported after the memory store's.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "McpCredential")]
     [OutputType(typeof(McpCredentialInfo))]
     public sealed class GetMcpCredentialCommand : McpCmdletBase
@@ -17,25 +22,41 @@ namespace McpAuth.Commands
         [ArgumentCompleter(typeof(Completion.ServerUriCompleter))]
         public Uri? Uri { get; set; }
 
-        /// <summary>Gets or sets the credential store to read: Keychain (default), Memory or Plaintext.</summary>
+        /// <summary>Gets or sets the only credential store to read: Keychain, Memory or Plaintext; by default the default store and the memory store.</summary>
         [Parameter]
         public McpCredentialStore? CredentialStore { get; set; }
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            CredentialStoreOptions options = CredentialStoreParameter.ToOptions(CredentialStore);
-            try
+            var stores = new List<CredentialStoreOptions> { CredentialStoreParameter.ToOptions(CredentialStore) };
+            if (CredentialStore is null && StoreChoice.DefaultKind() != CredentialStoreKind.Memory)
             {
-                CredentialListing records = RunEngine((callbacks, token) => CredentialManager.ListAsync(options, Uri, callbacks, token));
-                foreach (CredentialRecord record in records)
+                stores.Add(CredentialStoreParameter.ToOptions(McpCredentialStore.Memory));
+            }
+
+            McpAuthException? failure = null;
+            for (int i = stores.Count - 1; i >= 0; i--)
+            {
+                // The memory store first: it cannot fail, and its credentials show even when the keychain cannot be read.
+                CredentialStoreOptions options = stores[i];
+                try
                 {
-                    WriteObject(new McpCredentialInfo(record, records.Location));
+                    CredentialListing records = RunEngine((callbacks, token) => CredentialManager.ListAsync(options, Uri, callbacks, token));
+                    foreach (CredentialRecord record in records)
+                    {
+                        WriteObject(new McpCredentialInfo(record, records.Location, CredentialStoreParameter.FromKind(records.StoreKind)));
+                    }
+                }
+                catch (McpAuthException ex)
+                {
+                    failure = ex;
                 }
             }
-            catch (McpAuthException ex)
+
+            if (failure is not null)
             {
-                WriteEngineError(ex);
+                WriteEngineError(failure);
             }
         }
     }

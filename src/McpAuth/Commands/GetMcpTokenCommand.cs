@@ -11,7 +11,7 @@ namespace McpAuth.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "McpToken", DefaultParameterSetName = UriSet)]
     [OutputType(typeof(McpAccessToken), typeof(string))]
-    public sealed class GetMcpTokenCommand : McpServerCmdletBase
+    public sealed class GetMcpTokenCommand : McpServerFirstCmdletBase
     {
         /// <summary>Gets or sets scopes the token must have; missing ones are requested with consent.</summary>
         [Parameter]
@@ -32,7 +32,7 @@ namespace McpAuth.Commands
             TokenSet tokens;
             try
             {
-                tokens = RunEngine(async (callbacks, token) =>
+                tokens = RunEngineOfferingStore(async (callbacks, token) =>
                 {
                     McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
                     return await connection.OAuth!.GetTokenAsync(Scopes, ForceRefresh.IsPresent, callbacks, token).ConfigureAwait(false);

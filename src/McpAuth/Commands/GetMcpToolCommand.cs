@@ -9,7 +9,7 @@ namespace McpAuth.Commands
     /// <summary>Lists the tools an MCP server offers (tools/list, every page).</summary>
     [Cmdlet(VerbsCommon.Get, "McpTool", DefaultParameterSetName = UriSet)]
     [OutputType(typeof(McpTool))]
-    public sealed class GetMcpToolCommand : McpServerCmdletBase
+    public sealed class GetMcpToolCommand : McpToolCmdletBase
     {
         /// <summary>Gets or sets wildcard patterns of tool names to return; all tools when omitted.</summary>
         [Parameter(Position = 0)]
@@ -26,7 +26,7 @@ namespace McpAuth.Commands
             {
                 McpTarget target = Target();
                 Func<IEngineCallbacks, McpCallContext> context = CallContext();
-                tools = RunEngine((callbacks, token) => McpOperations.ListToolsAsync(target, context(callbacks), token));
+                tools = RunEngineOfferingStore((callbacks, token) => McpOperations.ListToolsAsync(target, context(callbacks), token));
             }
             catch (McpAuthException ex)
             {

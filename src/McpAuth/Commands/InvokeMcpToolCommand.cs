@@ -11,7 +11,7 @@ namespace McpAuth.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "McpTool", DefaultParameterSetName = UriSet)]
     [OutputType(typeof(string), typeof(PSObject), typeof(McpToolCallResult))]
-    public sealed class InvokeMcpToolCommand : McpServerCmdletBase
+    public sealed class InvokeMcpToolCommand : McpToolCmdletBase
     {
         /// <summary>Gets or sets the tool's name.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -38,7 +38,7 @@ namespace McpAuth.Commands
                 object arguments = JsonConversion.ToArguments(Arguments);
                 McpTarget target = Target();
                 Func<IEngineCallbacks, McpCallContext> context = CallContext();
-                result = RunEngine((callbacks, token) => McpOperations.CallToolAsync(target, Name, arguments, context(callbacks), token));
+                result = RunEngineOfferingStore((callbacks, token) => McpOperations.CallToolAsync(target, Name, arguments, context(callbacks), token));
             }
             catch (McpAuthException ex)
             {

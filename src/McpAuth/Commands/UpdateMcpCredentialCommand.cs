@@ -120,12 +120,12 @@ namespace McpAuth.Commands
             try
             {
                 McpConnection? connection = ParameterSetName == RemoveSet
-                    ? RunEngine(async (callbacks, token) =>
+                    ? RunEngineOfferingStore(async (callbacks, token) =>
                     {
                         await CredentialManager.RemoveAsync(store, Uri, null, revoke: true, callbacks, token).ConfigureAwait(false);
                         return McpConnectionRegistry.Find(Uri);
                     })
-                    : RunEngine(async (callbacks, token) =>
+                    : RunEngineOfferingStore(async (callbacks, token) =>
                     {
                         McpConnection c = await ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), forceNew: false, new SignInOptions { Store = store }, callbacks, token).ConfigureAwait(false);
                         await c.OAuth!.ChangeAsync(Change(), callbacks, token).ConfigureAwait(false);

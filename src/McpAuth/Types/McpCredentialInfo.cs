@@ -7,8 +7,9 @@ namespace McpAuth
     /// <summary>A stored credential, as Get-McpCredential shows it. It never carries a secret.</summary>
     public sealed class McpCredentialInfo
     {
-        internal McpCredentialInfo(CredentialRecord record, string store)
+        internal McpCredentialInfo(CredentialRecord record, string store, McpCredentialStore storeKind)
         {
+            StoreKind = storeKind;
             Resource = record.Key.Resource;
             ServerUri = Uri.TryCreate(record.Key.Resource, UriKind.Absolute, out Uri? uri) ? uri : null;
             Issuer = record.Key.Issuer;
@@ -69,8 +70,11 @@ namespace McpAuth
         /// <summary>Gets when the record was last written.</summary>
         public DateTimeOffset? UpdatedAt { get; }
 
-        /// <summary>Gets where the credential is stored.</summary>
+        /// <summary>Gets where the credential is stored: the keychain item and file, the plain-text file, or memory.</summary>
         public string Store { get; }
+
+        /// <summary>Gets which store the credential came from: Keychain, Memory or Plaintext.</summary>
+        public McpCredentialStore StoreKind { get; }
 
         public override string ToString() => $"{Resource} ({Issuer})";
     }

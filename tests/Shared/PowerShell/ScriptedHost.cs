@@ -35,6 +35,30 @@ namespace McpAuth.Testing
             set => ui.PromptHandler = value;
         }
 
+        /// <summary>Gets the keys RawUI.ReadKey returns, in order (a console keyboard).</summary>
+        public ConcurrentQueue<KeyInfo> Keys => ui.RawKeys;
+
+        /// <summary>
+        /// Gets or sets a value indicating whether the keyboard can be polled (RawUI.KeyAvailable works). When
+        /// false, KeyAvailable throws as it does for a host without a console keyboard.
+        /// </summary>
+        public bool KeyboardPolling
+        {
+            get => ui.KeyboardPolling;
+            set => ui.KeyboardPolling = value;
+        }
+
+        /// <summary>Types <paramref name="text"/> and Enter on the keyboard.</summary>
+        public void Type(string text)
+        {
+            foreach (char c in text)
+            {
+                Keys.Enqueue(new KeyInfo(c, c, ControlKeyStates.NumLockOn, keyDown: true));
+            }
+
+            Keys.Enqueue(new KeyInfo(13, '\r', ControlKeyStates.NumLockOn, keyDown: true));
+        }
+
         /// <summary>Gets everything the host was asked to show, one entry a call.</summary>
         public ConcurrentQueue<string> Shown => ui.Shown;
 
@@ -77,6 +101,14 @@ namespace McpAuth.Testing
         {
             private readonly TextWriter transcript;
             private readonly ScriptedRawUserInterface raw = new ScriptedRawUserInterface();
+
+            public ConcurrentQueue<KeyInfo> RawKeys => raw.Keys;
+
+            public bool KeyboardPolling
+            {
+                get => raw.Polling;
+                set => raw.Polling = value;
+            }
 
             public ScriptedHostUserInterface(TextWriter transcript)
             {
@@ -174,7 +206,11 @@ namespace McpAuth.Testing
 
             public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.White;
 
-            public override bool KeyAvailable => false;
+            public ConcurrentQueue<KeyInfo> Keys { get; } = new ConcurrentQueue<KeyInfo>();
+
+            public bool Polling { get; set; } = true;
+
+            public override bool KeyAvailable => Polling ? !Keys.IsEmpty : throw new NotImplementedException("this host has no console keyboard");
 
             public override Size MaxPhysicalWindowSize => new Size(120, 50);
 
@@ -192,7 +228,18 @@ namespace McpAuth.Testing
 
             public override BufferCell[,] GetBufferContents(Rectangle rectangle) => new BufferCell[0, 0];
 
-            public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException();
+            public override KeyInfo ReadKey(ReadKeyOptions options)
+            {
+                while (true)
+                {
+                    if (Keys.TryDequeue(out KeyInfo key))
+                    {
+                        return key;
+                    }
+
+                    System.Threading.Thread.Sleep(10);
+                }
+            }
 
             public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill)
             {
