@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Host;
@@ -18,7 +17,7 @@ namespace McpAuth
     public abstract class McpCmdletBase : PSCmdlet
     {
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        private BlockingCollection<Action>? pump;
+        private PipelinePump? pump;
 
         /// <summary>Gets the token that is cancelled when the pipeline stops (Ctrl+C).</summary>
         protected CancellationToken StopToken => stopping.Token;
@@ -30,18 +29,18 @@ namespace McpAuth
         /// </summary>
         protected T RunEngine<T>(Func<IEngineCallbacks, CancellationToken, Task<T>> operation)
         {
-            using var queue = new BlockingCollection<Action>();
-            BlockingCollection<Action>? outer = pump;
+            var queue = new PipelinePump();
+            PipelinePump? outer = pump;
             pump = queue;
             var callbacks = new PipelineCallbacks(this, queue);
             try
             {
                 Task<T> task = Task.Run(() => operation(callbacks, stopping.Token));
-                task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
-                foreach (Action action in queue.GetConsumingEnumerable())
-                {
-                    action();
-                }
+
+                // Completing the pump is two field writes and a pulse: do it on the thread that ends the task
+                // rather than waking another thread-pool worker for it.
+                task.ContinueWith(_ => queue.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                queue.Run();
 
                 try
                 {
@@ -76,29 +75,27 @@ namespace McpAuth
         internal Task<T> OnPipelineThread<T>(Func<T> action)
         {
             var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-            BlockingCollection<Action>? queue = pump;
+            PipelinePump? queue = pump;
             if (queue is null)
             {
                 completion.SetException(new InvalidOperationException("No engine operation is running."));
                 return completion.Task;
             }
 
-            try
+            bool posted = queue.TryPost(() =>
             {
-                queue.Add(() =>
+                try
                 {
-                    try
-                    {
-                        completion.TrySetResult(action());
-                    }
-                    catch (Exception ex)
-                    {
-                        completion.TrySetException(ex);
-                    }
-                });
-            }
-            catch (InvalidOperationException)
+                    completion.TrySetResult(action());
+                }
+                catch (Exception ex)
+                {
+                    completion.TrySetException(ex);
+                }
+            });
+            if (!posted)
             {
+                // The operation already ended (or the pipeline stopped): nobody will run it.
                 completion.TrySetCanceled();
             }
 
@@ -139,11 +136,11 @@ namespace McpAuth
         private sealed class PipelineCallbacks : IEngineCallbacks
         {
             private readonly McpCmdletBase cmdlet;
-            private readonly BlockingCollection<Action> queue;
+            private readonly PipelinePump queue;
             private readonly bool interactive;
             private volatile bool closed;
 
-            public PipelineCallbacks(McpCmdletBase cmdlet, BlockingCollection<Action> queue)
+            public PipelineCallbacks(McpCmdletBase cmdlet, PipelinePump queue)
             {
                 this.cmdlet = cmdlet;
                 this.queue = queue;
@@ -218,18 +215,10 @@ namespace McpAuth
 
             private void Post(Action action)
             {
-                if (closed)
+                // After the operation finished the pump refuses it: late diagnostics are dropped.
+                if (!closed)
                 {
-                    return;
-                }
-
-                try
-                {
-                    queue.Add(action);
-                }
-                catch (InvalidOperationException)
-                {
-                    // The operation already finished (completed or disposed queue); late diagnostics are dropped.
+                    queue.TryPost(action);
                 }
             }
         }
