@@ -19,7 +19,7 @@ function Clear-RequestLog { $null = $adminHttp.PostAsync("$Admin/requests/clear"
 function Get-RequestLog {
     $json = $adminHttp.GetStringAsync("$Admin/requests").GetAwaiter().GetResult() | ConvertFrom-Json
     @($json.requests | ForEach-Object {
-            @{ port = $_.port; method = $_.method; path = $_.path; rpcMethod = $_.rpcMethod; status = $_.status; bearer = ($_.authorization -eq 'Bearer') }
+            @{ port = $_.port; method = $_.method; path = $_.path; rpcMethod = $_.rpcMethod; status = $_.status; internal = $_.internal; bearer = ($_.authorization -eq 'Bearer') }
         })
 }
 function Measure-Scenario([scriptblock] $Action, [string] $Expect) {
