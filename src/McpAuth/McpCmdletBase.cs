@@ -11,8 +11,9 @@ namespace McpAuth
 {
     /// <summary>
     /// The base of every McpAuth cmdlet. It owns the CancellationTokenSource that Ctrl+C cancels, runs
-    /// engine work off the pipeline thread, and pumps the engine's callbacks (verbose, progress, prompts,
-    /// script blocks) back onto the pipeline thread, which is the only thread allowed to write output.
+    /// engine work off the pipeline thread (all of it after the engine's first real await), and pumps the
+    /// engine's callbacks (verbose, progress, prompts, script blocks) back onto the pipeline thread, which is
+    /// the only thread allowed to write output.
     /// </summary>
     public abstract class McpCmdletBase : PSCmdlet
     {
@@ -23,10 +24,15 @@ namespace McpAuth
         protected CancellationToken StopToken => stopping.Token;
 
         /// <summary>
-        /// Runs <paramref name="operation"/> on the thread pool and processes its callbacks here until it
-        /// ends. Returns its result; rethrows its exception. A cancelled operation after Ctrl+C becomes a
-        /// stopped pipeline.
+        /// Starts <paramref name="operation"/> and processes its callbacks here until it ends. Returns its
+        /// result; rethrows its exception. A cancelled operation after Ctrl+C becomes a stopped pipeline.
         /// </summary>
+        /// <remarks>
+        /// The operation starts on this thread with no synchronization context, so its synchronous start (building
+        /// the request, up to the first await that does not complete at once) costs no thread-pool hop, and every
+        /// continuation runs on the thread pool, never here. Engine code awaits its callbacks and never blocks on
+        /// one, so starting here cannot deadlock: a prompt the start asks for is answered by the pump below.
+        /// </remarks>
         protected T RunEngine<T>(Func<IEngineCallbacks, CancellationToken, Task<T>> operation)
         {
             var queue = new PipelinePump();
@@ -35,7 +41,21 @@ namespace McpAuth
             var callbacks = new PipelineCallbacks(this, queue);
             try
             {
-                Task<T> task = Task.Run(() => operation(callbacks, stopping.Token));
+                Task<T> task;
+                SynchronizationContext? context = SynchronizationContext.Current;
+                SynchronizationContext.SetSynchronizationContext(null);
+                try
+                {
+                    task = operation(callbacks, stopping.Token);
+                }
+                catch (Exception ex)
+                {
+                    task = Task.FromException<T>(ex);
+                }
+                finally
+                {
+                    SynchronizationContext.SetSynchronizationContext(context);
+                }
 
                 // Completing the pump is two field writes and a pulse: do it on the thread that ends the task
                 // rather than waking another thread-pool worker for it.
