@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, '..');
+// The module under test: the Release build that run.sh lays out for the benchmark.
+const modulePath = join(benchDir, 'out', 'McpAuth', 'McpAuth.psd1');
 
 // Server sets: scenario -> the fixture ready-line key of the endpoint. "legacy" is the fixture's MCP SDK 1.x
 // servers (2025-11-25 and earlier: initialize handshake, sessions). A modern (2026-07-28) set slots in here
@@ -21,19 +23,23 @@ const SERVER_SETS = {
 };
 const SCENARIOS = ['json', 'sse', 'oauth'];
 const MODES = ['seq', 'par'];
+// worker: the process that runs the client; as: the client's name inside that worker.
 const CLIENTS = {
-  mcpauth: { label: 'McpAuth Invoke-McpTool', worker: 'pwsh' },
-  raw: { label: 'raw HttpClient (same pwsh)', worker: 'pwsh' },
-  csharp: { label: 'C# SDK 2.4.0', worker: 'csharp' },
-  ts: { label: 'TS SDK 2.4.0', worker: 'ts' },
+  mcpauth: { label: 'McpAuth Invoke-McpTool', worker: 'pwsh', as: 'mcpauth' },
+  raw: { label: 'raw HttpClient (same pwsh)', worker: 'pwsh', as: 'raw' },
+  csharp: { label: 'C# SDK 2.4.0', worker: 'csharp', as: 'csharp' },
+  ts: { label: 'TS SDK 2.4.0', worker: 'ts', as: 'ts' },
+  // --baseline: another build of the module (or the same one under other settings), in its own pwsh process.
+  baseline: { label: 'McpAuth baseline', worker: 'pwsh-baseline', as: 'mcpauth' },
 };
 // The fixture's pre-registered machine client: the SDK clients get their bearer token with it (see README).
 const MACHINE_CLIENT = { id: 'mcpauth-machine', secret: 'fixture-secret-1234567890' };
 
 function parseArgs(argv) {
   const o = {
-    count: 300, rounds: 5, concurrency: 20, warmup: 50, servers: ['legacy'], scenarios: SCENARIOS, modes: MODES,
-    clients: Object.keys(CLIENTS), smoke: false, roundTrips: true, out: join(benchDir, 'results'), label: '',
+    count: 300, rounds: 5, concurrency: 20, warmup: 300, servers: ['legacy'], scenarios: SCENARIOS, modes: MODES,
+    clients: ['mcpauth', 'raw', 'csharp', 'ts'], smoke: false, roundTrips: true, out: join(benchDir, 'results'), label: '',
+    baseline: null, baselineEnv: {},
   };
   const list = (v, allowed, what) => {
     const items = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -55,12 +61,17 @@ function parseArgs(argv) {
       case '--clients': o.clients = list(value(), Object.keys(CLIENTS), 'client'); break;
       case '--out': o.out = resolve(value()); break;
       case '--label': o.label = value(); break;
+      case '--baseline': o.baseline = resolve(value()); break;
+      case '--baseline-env': { const [k, v] = value().split(/=(.*)/s, 2); o.baselineEnv[k] = v ?? ''; break; }
+      case '--baseline-label': CLIENTS.baseline.label = value(); break;
       case '--no-round-trips': o.roundTrips = false; break;
       case '--smoke': o.smoke = true; break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
   if (o.smoke) Object.assign(o, { count: 20, rounds: 1, warmup: 2 });
+  if ((o.baseline || Object.keys(o.baselineEnv).length > 0) && !o.clients.includes('baseline')) o.clients.push('baseline');
+  if (o.clients.includes('baseline')) o.baseline ??= modulePath;
   if (!o.clients.includes('mcpauth')) throw new Error('--clients must include mcpauth: every ratio is McpAuth against another client');
   return o;
 }
@@ -130,13 +141,15 @@ class Worker {
   }
 }
 
-// The Release build run.sh lays out for the benchmark.
-const modulePath = join(benchDir, 'out', 'McpAuth', 'McpAuth.psd1');
-const pwshArgs = (script, ...rest) => ['pwsh', '-NoProfile', '-NonInteractive', '-File', join(benchDir, 'pwsh', script), '-ModulePath', modulePath, ...rest];
+const pwshArgs = (script, module, ...rest) => ['pwsh', '-NoProfile', '-NonInteractive', '-File', join(benchDir, 'pwsh', script), '-ModulePath', module, ...rest];
 
 function startWorker(kind, o) {
   switch (kind) {
-    case 'pwsh': return new Worker('pwsh', 'dotnet', pwshArgs('Worker.ps1', '-Concurrency', String(o.concurrency)));
+    case 'pwsh': return new Worker('pwsh', 'dotnet', pwshArgs('Worker.ps1', modulePath, '-Concurrency', String(o.concurrency)));
+    case 'pwsh-baseline': {
+      const module = o.baseline.endsWith('.psd1') ? o.baseline : join(o.baseline, 'McpAuth.psd1');
+      return new Worker('pwsh (baseline)', 'dotnet', pwshArgs('Worker.ps1', module, '-Concurrency', String(o.concurrency)), { env: { ...process.env, ...o.baselineEnv } });
+    }
     case 'csharp': return new Worker('csharp', 'dotnet', [join(benchDir, 'CSharpSdk', 'bin', 'Release', 'net10.0', 'McpAuth.Bench.CSharpSdk.dll')]);
     case 'ts': return new Worker('ts', 'node', [join(benchDir, 'ts-sdk', 'worker.mjs')]);
     default: throw new Error(kind);
@@ -179,6 +192,7 @@ function summarize(cells, o) {
       const runs = cell.runs[c];
       clients[c] = {
         perCallUsMedian: median(runs.map((r) => (r.ms * 1000) / o.count)),
+        cpuPerCallUsMedian: median(runs.map((r) => (r.cpuMs * 1000) / o.count)),
         callsPerSecMedian: median(runs.map((r) => (o.count * 1000) / r.ms)),
         latencyP50Ms: percentile(runs.flatMap((r) => r.lat), 50),
         latencyP95Ms: percentile(runs.flatMap((r) => r.lat), 95),
@@ -186,10 +200,12 @@ function summarize(cells, o) {
       };
     }
     const ratios = {};
+    const cpuRatios = {};
     for (const c of o.clients.filter((c) => c !== 'mcpauth')) {
       ratios[c] = median(cell.runs.mcpauth.map((r, i) => r.ms / cell.runs[c][i].ms));
+      cpuRatios[c] = median(cell.runs.mcpauth.map((r, i) => r.cpuMs / cell.runs[c][i].cpuMs));
     }
-    return { set: cell.set, scenario: cell.scenario, mode: cell.mode, clients, ratios };
+    return { set: cell.set, scenario: cell.scenario, mode: cell.mode, clients, ratios, cpuRatios };
   });
 }
 
@@ -212,9 +228,19 @@ function markdown(summary, roundTrips, meta, o) {
     const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
     lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => fmtValue(s.clients[c], s.mode)), ...others.map((c) => fmtRatio(s.ratios[c]))]));
   }
+  lines.push('');
+  lines.push('CPU time per call: everything the client\'s process used (all threads), median over rounds; ratios paired per round as above.');
+  lines.push('');
+  lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label), ...others.map((c) => `McpAuth vs ${CLIENTS[c].label.split(' (')[0]}`)]));
+  lines.push(`|${'---|'.repeat(3 + o.clients.length + others.length)}`);
+  for (const s of summary) {
+    const scenario = { json: 'JSON', sse: 'SSE', oauth: 'OAuth (SSE)' }[s.scenario];
+    const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
+    lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => `${Math.round(s.clients[c].cpuPerCallUsMedian)} µs`), ...others.map((c) => fmtRatio(s.cpuRatios[c]))]));
+  }
   if (roundTrips) {
     lines.push('');
-    lines.push('McpAuth round trips (from the fixture\'s request log; the browser\'s consent pages and the MCP server\'s JWKS fetch are not counted):');
+    lines.push('McpAuth round trips (from the fixture\'s request log; the browser\'s consent pages and the fixture\'s requests to itself are not counted):');
     lines.push('');
     lines.push('| scenario | HTTP requests | to the MCP server | to the authorization server | 401 answers | requests in order |');
     lines.push('|---|---|---|---|---|---|');
@@ -235,9 +261,9 @@ const ROUND_TRIP_NAMES = {
   warm: 'warm call',
   refresh: 'call after the access token expired (refresh)',
 };
-// Not McpAuth's requests: the browser's (the consent pages) and the MCP server's own JWKS fetch.
+// Not McpAuth's requests: the browser's (the consent pages) and the fixture's own (marked internal).
 const isBrowser = (r) => r.port === 'as' && r.method === 'GET' && /\/(auth|interaction)(\/|$)/.test(r.path);
-const isServer = (r) => r.port === 'as' && r.method === 'GET' && r.path.endsWith('/jwks');
+const isServer = (r) => r.internal === true;
 
 function countRequests(requests) {
   const client = requests.filter((r) => !isBrowser(r) && !isServer(r));
@@ -260,7 +286,7 @@ async function measureRoundTrips() {
   try {
     const scenarios = {};
     for (const phase of ['First', 'Cold']) {
-      const w = new Worker(`pwsh round trips (${phase})`, 'dotnet', pwshArgs('RoundTrips.ps1', '-Phase', phase, '-Url', ready.mcp, '-Admin', ready.admin), { env });
+      const w = new Worker(`pwsh round trips (${phase})`, 'dotnet', pwshArgs('RoundTrips.ps1', modulePath, '-Phase', phase, '-Url', ready.mcp, '-Admin', ready.admin), { env });
       const reply = await w.request(null, 120000).catch((e) => ({ ok: false, error: e.message }));
       await w.quit();
       if (!reply.ok) throw new Error(`round trips (${phase}): ${reply.error}`);
@@ -305,7 +331,7 @@ async function main() {
     const cells = [];
     for (const t of targets) for (const mode of o.modes) cells.push({ ...t, target: t.name, mode, runs: Object.fromEntries(o.clients.map((c) => [c, []])) });
     const runOne = (cell, client, count, prefix) => workers[CLIENTS[client].worker].call({
-      op: 'run', client, target: cell.target, mode: cell.mode, count, concurrency: o.concurrency, prefix,
+      op: 'run', client: CLIENTS[client].as, target: cell.target, mode: cell.mode, count, concurrency: o.concurrency, prefix,
     });
 
     // Warm-up (JIT, connection pools, runspaces), not recorded.
@@ -317,10 +343,10 @@ async function main() {
         for (const c of order) {
           try {
             const r = await runOne(cell, c, o.count, `r${round}-${c}`);
-            cell.runs[c][round] = { ms: r.ms, lat: r.lat };
+            cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, lat: r.lat };
           } catch (e) {
             problems.push(e.message);
-            cell.runs[c][round] = { ms: NaN, lat: [] };
+            cell.runs[c][round] = { ms: NaN, cpuMs: NaN, lat: [] };
           }
         }
       }

@@ -101,8 +101,10 @@ async Task<JsonObject> RunAsync(JsonObject msg)
         }
     }
 
+    TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
     long t0 = Stopwatch.GetTimestamp();
     await Task.WhenAll(Enumerable.Range(0, lanes).Select(_ => Task.Run(Lane)));
     double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-    return new JsonObject { ["ok"] = true, ["ms"] = ms, ["lat"] = new JsonArray(lat.Select(v => (JsonNode)v).ToArray()) };
+    double cpuMs = (Environment.CpuUsage.TotalTime - cpu0).TotalMilliseconds;
+    return new JsonObject { ["ok"] = true, ["ms"] = ms, ["cpuMs"] = cpuMs, ["lat"] = new JsonArray(lat.Select(v => (JsonNode)v).ToArray()) };
 }

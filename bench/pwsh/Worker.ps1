@@ -106,6 +106,7 @@ function Invoke-Run($Msg) {
     $arguments = @($target.Url, [string] $Msg.prefix, $queue, $lat, $errors, $tickMs)
     if ($Msg.client -eq 'raw') { $arguments += , $target.Raw }
 
+    $cpu0 = [Environment]::CpuUsage.TotalTime
     $t0 = [Diagnostics.Stopwatch]::GetTimestamp()
     if ($lanes -eq 1) {
         & $lane @arguments
@@ -131,10 +132,11 @@ function Invoke-Run($Msg) {
         }
     }
     $ms = ([Diagnostics.Stopwatch]::GetTimestamp() - $t0) * $tickMs
+    $cpuMs = ([Environment]::CpuUsage.TotalTime - $cpu0).TotalMilliseconds
     if ($errors.Count -gt 0) {
         return @{ ok = $false; error = "$($errors.Count) of $count calls failed; first: $(@($errors)[0])" }
     }
-    @{ ok = $true; ms = $ms; lat = $lat }
+    @{ ok = $true; ms = $ms; cpuMs = $cpuMs; lat = $lat }
 }
 
 while ($null -ne ($line = [Console]::In.ReadLine())) {

@@ -35,9 +35,12 @@ async function run({ target, mode, count, concurrency, prefix }) {
     for (let i = next++; i < count; i = next++) lat[i] = await echo(client, `${prefix}-${i}`);
   };
   const lanes = mode === 'par' ? Math.max(1, concurrency) : 1;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all(Array.from({ length: lanes }, lane));
-  return { ms: performance.now() - start, lat };
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, lat };
 }
 
 const rl = createInterface({ input: process.stdin });
