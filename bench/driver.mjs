@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, '..');
-// The module under test: the Release build that run.sh lays out for the benchmark.
-const modulePath = join(benchDir, 'out', 'McpAuth', 'McpAuth.psd1');
+// The module under test and the configuration of the bench programs, as run.sh built them.
+const modulePath = process.env.BENCH_MODULE || join(benchDir, 'out', 'McpAuth', 'McpAuth.psd1');
+const dotnetConfig = process.env.BENCH_CONFIG || 'Release';
 
 // Server sets: scenario -> the fixture ready-line key of the endpoint. "legacy" is the fixture's MCP SDK 1.x
 // servers (2025-11-25 and earlier: initialize handshake, sessions). A modern (2026-07-28) set slots in here
@@ -150,7 +151,7 @@ function startWorker(kind, o) {
       const module = o.baseline.endsWith('.psd1') ? o.baseline : join(o.baseline, 'McpAuth.psd1');
       return new Worker('pwsh (baseline)', 'dotnet', pwshArgs('Worker.ps1', module, '-Concurrency', String(o.concurrency)), { env: { ...process.env, ...o.baselineEnv } });
     }
-    case 'csharp': return new Worker('csharp', 'dotnet', [join(benchDir, 'CSharpSdk', 'bin', 'Release', 'net10.0', 'McpAuth.Bench.CSharpSdk.dll')]);
+    case 'csharp': return new Worker('csharp', 'dotnet', [join(benchDir, 'CSharpSdk', 'bin', dotnetConfig, 'net10.0', 'McpAuth.Bench.CSharpSdk.dll')]);
     case 'ts': return new Worker('ts', 'node', [join(benchDir, 'ts-sdk', 'worker.mjs')]);
     default: throw new Error(kind);
   }

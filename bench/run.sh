@@ -17,26 +17,38 @@ npm_ci() {   # npm ci in $1 unless node_modules matches its package-lock.json
   fi
 }
 
-say "preparing (dotnet tool restore, npm ci, Release build)"
+smoke=false
+for arg in "$@"; do [ "$arg" = "--smoke" ] && smoke=true; done
+# Timing runs measure a Release build of the module, laid out in bench/out/McpAuth apart from the Debug build
+# in out/McpAuth that the tests use. The smoke run checks answers, not speed: it takes the Debug build that
+# .ci/setup made (and builds the bench programs in Debug too, on top of it), so CI compiles no more than it must.
+if $smoke; then
+  export BENCH_CONFIG=Debug BENCH_MODULE="$root/out/McpAuth/McpAuth.psd1"
+else
+  export BENCH_CONFIG=Release BENCH_MODULE="$root/bench/out/McpAuth/McpAuth.psd1"
+fi
+
+say "preparing (dotnet tool restore, npm ci, $BENCH_CONFIG build)"
 dotnet tool restore >/dev/null
 npm_ci tests/fixture
 npm_ci bench/ts-sdk
-build() { dotnet build "$@" -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary" >&2; }
-# The module under test, laid out apart from out/McpAuth (the Debug build the tests use).
-build src/McpAuth/McpAuth.csproj "-p:ModuleOutputDir=$root/bench/out/McpAuth/"
+build() { dotnet build "$@" -c "$BENCH_CONFIG" -nologo -v quiet "-clp:ErrorsOnly;NoSummary" >&2; }
+if $smoke; then
+  [ -f "$BENCH_MODULE" ] || build src/McpAuth/McpAuth.csproj
+else
+  build src/McpAuth/McpAuth.csproj "-p:ModuleOutputDir=$root/bench/out/McpAuth/"
+fi
 build bench/CSharpSdk/McpAuth.Bench.CSharpSdk.csproj
 build bench/Engine/McpAuth.Benchmarks.csproj
 
 if [ "${1:-}" = "--engine" ]; then
   shift
   cd bench/Engine
-  exec dotnet bin/Release/net10.0/McpAuth.Benchmarks.dll "${@:---filter=*}"
+  exec dotnet "bin/$BENCH_CONFIG/net10.0/McpAuth.Benchmarks.dll" "${@:---filter=*}"
 fi
 
-for arg in "$@"; do
-  if [ "$arg" = "--smoke" ]; then
-    say "engine benchmarks: check"
-    dotnet bench/Engine/bin/Release/net10.0/McpAuth.Benchmarks.dll --check >&2
-  fi
-done
+if $smoke; then
+  say "engine benchmarks: check"
+  dotnet "bench/Engine/bin/$BENCH_CONFIG/net10.0/McpAuth.Benchmarks.dll" --check >&2
+fi
 exec node bench/driver.mjs "$@"
