@@ -44,7 +44,9 @@ build bench/Engine/McpAuth.Benchmarks.csproj
 if [ "${1:-}" = "--engine" ]; then
   shift
   cd bench/Engine
-  exec dotnet "bin/$BENCH_CONFIG/net10.0/McpAuth.Benchmarks.dll" "${@:---filter=*}"
+  # Without a --filter BenchmarkDotNet would ask which benchmarks to run: run them all.
+  case " $* " in *" --filter"* | *" -f "*) ;; *) set -- --filter '*' "$@" ;; esac
+  exec dotnet "bin/$BENCH_CONFIG/net10.0/McpAuth.Benchmarks.dll" "$@"
 fi
 
 if $smoke; then
