@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Host;
@@ -13,36 +12,56 @@ namespace McpAuth
 {
     /// <summary>
     /// The base of every McpAuth cmdlet. It owns the CancellationTokenSource that Ctrl+C cancels, runs
-    /// engine work off the pipeline thread, and pumps the engine's callbacks (verbose, progress, prompts,
-    /// script blocks) back onto the pipeline thread, which is the only thread allowed to write output.
+    /// engine work off the pipeline thread (all of it after the engine's first real await), and pumps the
+    /// engine's callbacks (verbose, progress, prompts, script blocks) back onto the pipeline thread, which is
+    /// the only thread allowed to write output.
     /// </summary>
     public abstract class McpCmdletBase : PSCmdlet
     {
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        private BlockingCollection<Action>? pump;
+        private PipelinePump? pump;
 
         /// <summary>Gets the token that is cancelled when the pipeline stops (Ctrl+C).</summary>
         protected CancellationToken StopToken => stopping.Token;
 
         /// <summary>
-        /// Runs <paramref name="operation"/> on the thread pool and processes its callbacks here until it
-        /// ends. Returns its result; rethrows its exception. A cancelled operation after Ctrl+C becomes a
-        /// stopped pipeline.
+        /// Starts <paramref name="operation"/> and processes its callbacks here until it ends. Returns its
+        /// result; rethrows its exception. A cancelled operation after Ctrl+C becomes a stopped pipeline.
         /// </summary>
+        /// <remarks>
+        /// The operation starts on this thread with no synchronization context, so its synchronous start (building
+        /// the request, up to the first await that does not complete at once) costs no thread-pool hop, and every
+        /// continuation runs on the thread pool, never here. Engine code awaits its callbacks and never blocks on
+        /// one, so starting here cannot deadlock: a prompt the start asks for is answered by the pump below.
+        /// </remarks>
         protected T RunEngine<T>(Func<IEngineCallbacks, CancellationToken, Task<T>> operation)
         {
-            using var queue = new BlockingCollection<Action>();
-            BlockingCollection<Action>? outer = pump;
+            var queue = new PipelinePump();
+            PipelinePump? outer = pump;
             pump = queue;
             var callbacks = new PipelineCallbacks(this, queue);
             try
             {
-                Task<T> task = Task.Run(() => operation(callbacks, stopping.Token));
-                task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
-                foreach (Action action in queue.GetConsumingEnumerable())
+                Task<T> task;
+                SynchronizationContext? context = SynchronizationContext.Current;
+                SynchronizationContext.SetSynchronizationContext(null);
+                try
                 {
-                    action();
+                    task = operation(callbacks, stopping.Token);
                 }
+                catch (Exception ex)
+                {
+                    task = Task.FromException<T>(ex);
+                }
+                finally
+                {
+                    SynchronizationContext.SetSynchronizationContext(context);
+                }
+
+                // Completing the pump is two field writes and a pulse: do it on the thread that ends the task
+                // rather than waking another thread-pool worker for it.
+                task.ContinueWith(_ => queue.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                queue.Run();
 
                 try
                 {
@@ -77,29 +96,27 @@ namespace McpAuth
         internal Task<T> OnPipelineThread<T>(Func<T> action)
         {
             var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-            BlockingCollection<Action>? queue = pump;
+            PipelinePump? queue = pump;
             if (queue is null)
             {
                 completion.SetException(new InvalidOperationException("No engine operation is running."));
                 return completion.Task;
             }
 
-            try
+            bool posted = queue.TryPost(() =>
             {
-                queue.Add(() =>
+                try
                 {
-                    try
-                    {
-                        completion.TrySetResult(action());
-                    }
-                    catch (Exception ex)
-                    {
-                        completion.TrySetException(ex);
-                    }
-                });
-            }
-            catch (InvalidOperationException)
+                    completion.TrySetResult(action());
+                }
+                catch (Exception ex)
+                {
+                    completion.TrySetException(ex);
+                }
+            });
+            if (!posted)
             {
+                // The operation already ended (or the pipeline stopped): nobody will run it.
                 completion.TrySetCanceled();
             }
 
@@ -163,11 +180,11 @@ namespace McpAuth
         private sealed class PipelineCallbacks : IEngineCallbacks
         {
             private readonly McpCmdletBase cmdlet;
-            private readonly BlockingCollection<Action> queue;
+            private readonly PipelinePump queue;
             private readonly bool interactive;
             private volatile bool closed;
 
-            public PipelineCallbacks(McpCmdletBase cmdlet, BlockingCollection<Action> queue)
+            public PipelineCallbacks(McpCmdletBase cmdlet, PipelinePump queue)
             {
                 this.cmdlet = cmdlet;
                 this.queue = queue;
@@ -240,18 +257,10 @@ namespace McpAuth
 
             private void Post(Action action)
             {
-                if (closed)
+                // After the operation finished the pump refuses it: late diagnostics are dropped.
+                if (!closed)
                 {
-                    return;
-                }
-
-                try
-                {
-                    queue.Add(action);
-                }
-                catch (InvalidOperationException)
-                {
-                    // The operation already finished (completed or disposed queue); late diagnostics are dropped.
+                    queue.TryPost(action);
                 }
             }
         }

@@ -1,0 +1,384 @@
+// The side-by-side benchmark: McpAuth (Invoke-McpTool in real pwsh), a raw HttpClient loop in the same pwsh
+// process (the floor), the official C# SDK client and the official TypeScript SDK client, against the test
+// fixture (tests/fixture), in interleaved rounds. Started by bench/run.sh, which builds and installs first;
+// see bench/README.md for the options, the worker protocol and how the figures are computed.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, loadavg, cpus } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = resolve(benchDir, '..');
+// The module under test and the configuration of the bench programs, as run.sh built them.
+const modulePath = process.env.BENCH_MODULE || join(benchDir, 'out', 'McpAuth', 'McpAuth.psd1');
+const dotnetConfig = process.env.BENCH_CONFIG || 'Release';
+
+// Server sets: scenario -> the fixture ready-line key of the endpoint. "legacy" is the fixture's MCP SDK 1.x
+// servers (2025-11-25 and earlier: initialize handshake, sessions). A modern (2026-07-28) set slots in here
+// once the fixture serves one: name the ready-line keys of its JSON, SSE and OAuth endpoints.
+const SERVER_SETS = {
+  legacy: { json: 'publicJson', sse: 'public', oauth: 'mcp' },
+  modern: { json: 'modernJson', sse: 'modern', oauth: 'modernMcp' },
+};
+const SCENARIOS = ['json', 'sse', 'oauth'];
+const MODES = ['seq', 'par'];
+// worker: the process that runs the client; as: the client's name inside that worker.
+const CLIENTS = {
+  mcpauth: { label: 'McpAuth Invoke-McpTool', worker: 'pwsh', as: 'mcpauth' },
+  raw: { label: 'raw HttpClient (same pwsh)', worker: 'pwsh', as: 'raw' },
+  csharp: { label: 'C# SDK 2.4.0', worker: 'csharp', as: 'csharp' },
+  ts: { label: 'TS SDK 2.4.0', worker: 'ts', as: 'ts' },
+  // --baseline: another build of the module (or the same one under other settings), in its own pwsh process.
+  baseline: { label: 'McpAuth baseline', worker: 'pwsh-baseline', as: 'mcpauth' },
+};
+// The fixture's pre-registered machine client: the SDK clients get their bearer token with it (see README).
+const MACHINE_CLIENT = { id: 'mcpauth-machine', secret: 'fixture-secret-1234567890' };
+
+function parseArgs(argv) {
+  const o = {
+    count: 300, rounds: 5, concurrency: 20, warmup: 300, servers: ['legacy'], scenarios: SCENARIOS, modes: MODES,
+    clients: ['mcpauth', 'raw', 'csharp', 'ts'], smoke: false, roundTrips: true, out: join(benchDir, 'results'), label: '',
+    baseline: null, baselineEnv: {},
+  };
+  const list = (v, allowed, what) => {
+    const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const i of items) if (!allowed.includes(i)) throw new Error(`unknown ${what} '${i}' (use ${allowed.join(', ')})`);
+    return items;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => inline ?? argv[++i] ?? (() => { throw new Error(`${flag} needs a value`); })();
+    const int = () => { const n = Number(value()); if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer`); return n; };
+    switch (flag) {
+      case '--count': o.count = int(); break;
+      case '--rounds': o.rounds = int(); break;
+      case '--concurrency': o.concurrency = int(); break;
+      case '--warmup': o.warmup = int(); break;
+      case '--servers': o.servers = list(value(), Object.keys(SERVER_SETS), 'server set'); break;
+      case '--scenarios': o.scenarios = list(value(), SCENARIOS, 'scenario'); break;
+      case '--modes': o.modes = list(value(), MODES, 'mode'); break;
+      case '--clients': o.clients = list(value(), Object.keys(CLIENTS), 'client'); break;
+      case '--out': o.out = resolve(value()); break;
+      case '--label': o.label = value(); break;
+      case '--baseline': o.baseline = resolve(value()); break;
+      case '--baseline-env': { const [k, v] = value().split(/=(.*)/s, 2); o.baselineEnv[k] = v ?? ''; break; }
+      case '--baseline-label': CLIENTS.baseline.label = value(); break;
+      case '--no-round-trips': o.roundTrips = false; break;
+      case '--smoke': o.smoke = true; break;
+      default: throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  if (o.smoke) Object.assign(o, { count: 20, rounds: 1, warmup: 2 });
+  if ((o.baseline || Object.keys(o.baselineEnv).length > 0) && !o.clients.includes('baseline')) o.clients.push('baseline');
+  if (o.clients.includes('baseline')) o.baseline ??= modulePath;
+  if (!o.clients.includes('mcpauth')) throw new Error('--clients must include mcpauth: every ratio is McpAuth against another client');
+  return o;
+}
+
+const log = (...a) => console.error('[bench]', ...a);
+
+// ----- processes ---------------------------------------------------------------------------------------
+
+function startFixture(args) {
+  const child = spawn('node', ['server.mjs', ...args], { cwd: join(root, 'tests', 'fixture'), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  return new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the fixture did not become ready: ${stderr}`)), 30000);
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      resolveReady({ child, ready: JSON.parse(line), stop: () => child.stdin.end() });
+    });
+    child.once('exit', (code) => reject(new Error(`the fixture exited (${code}): ${stderr}`)));
+  });
+}
+
+// A worker process speaking the line protocol: requests are JSON lines on stdin, replies are lines on stdout
+// that start with "@@ ". Anything else it prints is kept for error messages.
+class Worker {
+  constructor(name, command, args, options = {}) {
+    this.name = name;
+    this.child = spawn(command, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], ...options });
+    this.noise = '';
+    this.waiting = [];
+    this.exited = null;
+    const keep = (d) => { this.noise = (this.noise + d).slice(-4000); };
+    this.child.stderr.on('data', keep);
+    this.child.stdin.on('error', () => {}); // a worker that died is reported by its exit, not by a broken pipe
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (!line.startsWith('@@ ')) { keep(line + '\n'); return; }
+      const w = this.waiting.shift();
+      if (w) w.resolve(JSON.parse(line.slice(3)));
+    });
+    this.child.on('exit', (code) => {
+      this.exited = code;
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`${name} exited (${code}): ${this.noise.trim()}`));
+    });
+  }
+
+  // The next reply line; with a message, sends it first.
+  request(message, timeoutMs = 600000) {
+    if (this.exited !== null) return Promise.reject(new Error(`${this.name} exited (${this.exited}): ${this.noise.trim()}`));
+    return new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`${this.name} did not answer ${message?.op ?? ''} in ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push({ resolve: (v) => { clearTimeout(timer); res(v); }, reject: (e) => { clearTimeout(timer); rej(e); } });
+      if (message) this.child.stdin.write(JSON.stringify(message) + '\n');
+    });
+  }
+
+  async call(message, timeoutMs) {
+    const reply = await this.request(message, timeoutMs);
+    if (!reply.ok) throw new Error(`${this.name}: ${message.op} ${message.client ?? ''} ${message.target ?? ''}: ${reply.error}`);
+    return reply;
+  }
+
+  async quit() {
+    if (this.exited !== null) return;
+    this.child.stdin.write(JSON.stringify({ op: 'quit' }) + '\n');
+    this.child.stdin.end();
+    await new Promise((r) => { const t = setTimeout(() => { this.child.kill(); r(); }, 10000); this.child.once('exit', () => { clearTimeout(t); r(); }); });
+  }
+}
+
+const pwshArgs = (script, module, ...rest) => ['pwsh', '-NoProfile', '-NonInteractive', '-File', join(benchDir, 'pwsh', script), '-ModulePath', module, ...rest];
+
+function startWorker(kind, o) {
+  switch (kind) {
+    case 'pwsh': return new Worker('pwsh', 'dotnet', pwshArgs('Worker.ps1', modulePath, '-Concurrency', String(o.concurrency)));
+    case 'pwsh-baseline': {
+      const module = o.baseline.endsWith('.psd1') ? o.baseline : join(o.baseline, 'McpAuth.psd1');
+      return new Worker('pwsh (baseline)', 'dotnet', pwshArgs('Worker.ps1', module, '-Concurrency', String(o.concurrency)), { env: { ...process.env, ...o.baselineEnv } });
+    }
+    case 'csharp': return new Worker('csharp', 'dotnet', [join(benchDir, 'CSharpSdk', 'bin', dotnetConfig, 'net10.0', 'McpAuth.Bench.CSharpSdk.dll')]);
+    case 'ts': return new Worker('ts', 'node', [join(benchDir, 'ts-sdk', 'worker.mjs')]);
+    default: throw new Error(kind);
+  }
+}
+
+async function clientCredentialsToken(issuer, resource) {
+  const response = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'Basic ' + Buffer.from(`${MACHINE_CLIENT.id}:${MACHINE_CLIENT.secret}`).toString('base64'),
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'mcp:read mcp:write', resource }),
+  });
+  const body = await response.json();
+  if (!response.ok || !body.access_token) throw new Error(`client credentials at ${issuer} failed: ${response.status} ${body.error ?? ''}`);
+  return body.access_token;
+}
+
+// ----- statistics --------------------------------------------------------------------------------------
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+// Per cell (server set, scenario, mode) and client: the median over rounds of the per-call time (sequential)
+// or of the throughput (parallel), the p95 of every call's latency, and for each other client the median over
+// rounds of McpAuth's time divided by that client's time in the same round.
+function summarize(cells, o) {
+  return cells.map((cell) => {
+    const clients = {};
+    for (const c of o.clients) {
+      const runs = cell.runs[c];
+      clients[c] = {
+        perCallUsMedian: median(runs.map((r) => (r.ms * 1000) / o.count)),
+        cpuPerCallUsMedian: median(runs.map((r) => (r.cpuMs * 1000) / o.count)),
+        callsPerSecMedian: median(runs.map((r) => (o.count * 1000) / r.ms)),
+        latencyP50Ms: percentile(runs.flatMap((r) => r.lat), 50),
+        latencyP95Ms: percentile(runs.flatMap((r) => r.lat), 95),
+        roundsMs: runs.map((r) => r.ms),
+      };
+    }
+    const ratios = {};
+    const cpuRatios = {};
+    for (const c of o.clients.filter((c) => c !== 'mcpauth')) {
+      ratios[c] = median(cell.runs.mcpauth.map((r, i) => r.ms / cell.runs[c][i].ms));
+      cpuRatios[c] = median(cell.runs.mcpauth.map((r, i) => r.cpuMs / cell.runs[c][i].cpuMs));
+    }
+    return { set: cell.set, scenario: cell.scenario, mode: cell.mode, clients, ratios, cpuRatios };
+  });
+}
+
+const fmtRatio = (r) => (Number.isNaN(r) ? '–' : r >= 1 ? `${r.toFixed(2)}× slower` : `${(1 / r).toFixed(2)}× faster`);
+const fmtValue = (s, mode) => (mode === 'seq'
+  ? `${Math.round(s.perCallUsMedian)} µs (p95 ${s.latencyP95Ms.toFixed(2)} ms)`
+  : `${Math.round(s.callsPerSecMedian)}/s (p95 ${s.latencyP95Ms.toFixed(1)} ms)`);
+
+function markdown(summary, roundTrips, meta, o) {
+  const others = o.clients.filter((c) => c !== 'mcpauth');
+  const lines = [];
+  lines.push(`Sequential: median time per warm \`tools/call echo\` (p95 of single calls). 20-way parallel: median calls/s`);
+  lines.push(`(p95 of single calls). Ratios: McpAuth against each client, per round, median over ${o.rounds} rounds of ${o.count} calls.`);
+  lines.push('');
+  const row = (cells) => `| ${cells.join(' | ')} |`;
+  lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label), ...others.map((c) => `McpAuth vs ${CLIENTS[c].label.split(' (')[0]}`)]));
+  lines.push(`|${'---|'.repeat(3 + o.clients.length + others.length)}`);
+  for (const s of summary) {
+    const scenario = { json: 'JSON', sse: 'SSE', oauth: 'OAuth (SSE)' }[s.scenario];
+    const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
+    lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => fmtValue(s.clients[c], s.mode)), ...others.map((c) => fmtRatio(s.ratios[c]))]));
+  }
+  lines.push('');
+  lines.push('CPU time per call: everything the client\'s process used (all threads), median over rounds; ratios paired per round as above.');
+  lines.push('');
+  lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label), ...others.map((c) => `McpAuth vs ${CLIENTS[c].label.split(' (')[0]}`)]));
+  lines.push(`|${'---|'.repeat(3 + o.clients.length + others.length)}`);
+  for (const s of summary) {
+    const scenario = { json: 'JSON', sse: 'SSE', oauth: 'OAuth (SSE)' }[s.scenario];
+    const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
+    lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => `${Math.round(s.clients[c].cpuPerCallUsMedian)} µs`), ...others.map((c) => fmtRatio(s.cpuRatios[c]))]));
+  }
+  if (roundTrips) {
+    lines.push('');
+    lines.push('McpAuth round trips (from the fixture\'s request log; the browser\'s consent pages and the fixture\'s requests to itself are not counted):');
+    lines.push('');
+    lines.push('| scenario | HTTP requests | to the MCP server | to the authorization server | 401 answers | requests in order |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const [name, r] of Object.entries(roundTrips)) {
+      lines.push(`| ${ROUND_TRIP_NAMES[name] ?? name} | ${r.total} | ${r.mcp} | ${r.as} | ${r.status401} | ${r.sequence.join(', ')} |`);
+    }
+  }
+  lines.push('');
+  lines.push(`Machine: ${meta.cpus} cores (${meta.cpuModel}), shared with other work; load average ${meta.loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${meta.loadAfter.map((l) => l.toFixed(2)).join(' ')} after. ${meta.date}${o.label ? `, ${o.label}` : ''}.`);
+  return lines.join('\n') + '\n';
+}
+
+// ----- round trips -------------------------------------------------------------------------------------
+
+const ROUND_TRIP_NAMES = {
+  firstSignIn: 'first sign-in (to the first tool result)',
+  coldStart: 'cold start, valid stored credential',
+  warm: 'warm call',
+  refresh: 'call after the access token expired (refresh)',
+};
+// Not McpAuth's requests: the browser's (the consent pages) and the fixture's own (marked internal).
+const isBrowser = (r) => r.port === 'as' && r.method === 'GET' && /\/(auth|interaction)(\/|$)/.test(r.path);
+const isServer = (r) => r.internal === true;
+
+function countRequests(requests) {
+  const client = requests.filter((r) => !isBrowser(r) && !isServer(r));
+  return {
+    total: client.length,
+    mcp: client.filter((r) => r.port === 'mcp').length,
+    as: client.filter((r) => r.port === 'as').length,
+    status401: client.filter((r) => r.status === 401).length,
+    browser: requests.filter(isBrowser).length,
+    sequence: client.map((r) => `${r.method} ${r.path}${r.rpcMethod ? ` ${r.rpcMethod}` : ''} → ${r.status ?? '?'}`),
+  };
+}
+
+// Two new pwsh processes share a plaintext store in a temporary folder; the fixture's tokens live 12 s so that
+// the second process sees its stored token valid first and expired a few seconds later.
+async function measureRoundTrips() {
+  const { ready, stop } = await startFixture(['--access-ttl', '12', '--keep-alive-ms', '60000']);
+  const storeDir = mkdtempSync(join(tmpdir(), 'mcpauth-bench-'));
+  const env = { ...process.env, MCPAUTH_CREDENTIAL_STORE: 'plaintext', MCPAUTH_ALLOW_PLAINTEXT_STORAGE: '1', MCPAUTH_STORE_DIR: storeDir };
+  try {
+    const scenarios = {};
+    for (const phase of ['First', 'Cold']) {
+      const w = new Worker(`pwsh round trips (${phase})`, 'dotnet', pwshArgs('RoundTrips.ps1', modulePath, '-Phase', phase, '-Url', ready.mcp, '-Admin', ready.admin), { env });
+      const reply = await w.request(null, 120000).catch((e) => ({ ok: false, error: e.message }));
+      await w.quit();
+      if (!reply.ok) throw new Error(`round trips (${phase}): ${reply.error}`);
+      for (const [name, requests] of Object.entries(reply.scenarios)) scenarios[name] = countRequests(requests);
+    }
+    return { firstSignIn: scenarios.firstSignIn, coldStart: scenarios.coldStart, warm: scenarios.warm, refresh: scenarios.refresh };
+  } finally {
+    stop();
+    rmSync(storeDir, { recursive: true, force: true });
+  }
+}
+
+// ----- main --------------------------------------------------------------------------------------------
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const meta = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', loadBefore: loadavg() };
+  log(`servers ${o.servers.join(',')}; ${o.rounds} round(s) of ${o.count} calls; clients ${o.clients.join(', ')}${o.smoke ? ' (smoke)' : ''}`);
+
+  // Idle connections are kept for a minute: on a loaded machine the gap between two uses of a pooled connection
+  // can pass Node's 5 s, and a reused connection the server just closed is a reset (issue #12 measures that apart).
+  const { ready, stop } = await startFixture(['--access-ttl', '3600', '--keep-alive-ms', '60000']);
+  const workers = {};
+  const problems = [];
+  try {
+    const targets = [];
+    for (const set of o.servers) {
+      for (const scenario of o.scenarios) {
+        const key = SERVER_SETS[set][scenario];
+        if (!ready[key]) throw new Error(`the fixture offers no '${set}' ${scenario} endpoint (no '${key}' in its ready line)`);
+        targets.push({ name: `${set}/${scenario}`, set, scenario, url: ready[key], auth: scenario === 'oauth' });
+      }
+    }
+    for (const c of o.clients) workers[CLIENTS[c].worker] ??= startWorker(CLIENTS[c].worker, o);
+    for (const t of targets) {
+      const token = t.auth && (workers.csharp || workers.ts) ? await clientCredentialsToken(ready.as, t.url) : null;
+      for (const [kind, w] of Object.entries(workers)) {
+        // McpAuth signs in itself (headless, through the fixture's consent); the SDK clients get a bearer token.
+        await w.call({ op: 'connect', target: t.name, url: t.url, auth: t.auth, token: kind === 'pwsh' ? null : token }, 120000);
+      }
+    }
+    log(`connected ${targets.length} endpoint(s) with ${Object.keys(workers).length} worker process(es)`);
+
+    const cells = [];
+    for (const t of targets) for (const mode of o.modes) cells.push({ ...t, target: t.name, mode, runs: Object.fromEntries(o.clients.map((c) => [c, []])) });
+    const runOne = (cell, client, count, prefix) => workers[CLIENTS[client].worker].call({
+      op: 'run', client: CLIENTS[client].as, target: cell.target, mode: cell.mode, count, concurrency: o.concurrency, prefix,
+    });
+
+    // Warm-up (JIT, connection pools, runspaces), not recorded.
+    for (const cell of cells) for (const c of o.clients) await runOne(cell, c, Math.max(o.warmup, cell.mode === 'par' ? o.concurrency : 1), `w-${c}`);
+    for (let round = 0; round < o.rounds; round++) {
+      for (const cell of cells) {
+        // Rotate the order of clients each round so that none always runs right after another.
+        const order = o.clients.map((_, i) => o.clients[(i + round) % o.clients.length]);
+        for (const c of order) {
+          try {
+            const r = await runOne(cell, c, o.count, `r${round}-${c}`);
+            cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, lat: r.lat };
+          } catch (e) {
+            problems.push(e.message);
+            cell.runs[c][round] = { ms: NaN, cpuMs: NaN, lat: [] };
+          }
+        }
+      }
+      log(`round ${round + 1}/${o.rounds} done`);
+    }
+
+    const roundTrips = o.roundTrips ? await measureRoundTrips().catch((e) => { problems.push(e.message); return null; }) : null;
+    if (o.smoke && roundTrips) {
+      // The counts are reported, not judged; only check that the log was read (a sign-in always starts with a 401).
+      if (!(roundTrips.firstSignIn.status401 >= 1 && roundTrips.warm.total >= 1)) problems.push(`implausible round-trip counts: ${JSON.stringify(roundTrips)}`);
+    }
+
+    meta.loadAfter = loadavg();
+    const summary = summarize(cells, o);
+    const md = markdown(summary, roundTrips, meta, o);
+    mkdirSync(o.out, { recursive: true });
+    const base = join(o.out, o.smoke ? 'smoke' : 'latest');
+    writeFileSync(`${base}.json`, JSON.stringify({ meta, options: { ...o, out: undefined }, summary, roundTrips, problems }, null, 1) + '\n');
+    writeFileSync(`${base}.md`, md);
+    process.stdout.write('\n' + md);
+    log(`results: ${base}.json, ${base}.md`);
+  } finally {
+    await Promise.all(Object.values(workers).map((w) => w.quit()));
+    stop();
+  }
+  if (problems.length > 0) {
+    for (const p of problems) log('FAILED: ' + p);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => { log('FAILED: ' + (e?.stack ?? e)); process.exit(1); });

@@ -1,0 +1,166 @@
+# Benchmark worker in real pwsh, driven by bench/driver.mjs over stdin/stdout (one JSON object a line; the
+# protocol is in bench/README.md). Two clients live in this one process:
+#   mcpauth  Invoke-McpTool, the module imported once (and once per runspace of the parallel pool);
+#   raw      a bare HttpClient doing the same JSON-RPC POSTs: the floor for any client in this process.
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [int] $Concurrency = 20
+)
+. (Join-Path $PSScriptRoot Common.ps1) -ModulePath $ModulePath
+$env:MCPAUTH_CREDENTIAL_STORE = 'memory'   # warm calls only; nothing touches the keychain
+
+$targets = @{}      # name -> @{ Url; Raw = @{ Http; SessionId; ProtocolVersion; Token } }
+$pool = $null       # the RunspacePool for parallel runs, opened on first use
+$tickMs = 1000.0 / [Diagnostics.Stopwatch]::Frequency
+
+# One lane of calls: takes call indices from a shared queue until it is empty. The same script runs
+# sequentially in this runspace and as 20 lanes in the pool, so both modes measure the same code.
+$mcpAuthLane = {
+    param([string] $Url, [string] $Prefix, $Queue, [double[]] $Lat, $Errors, [double] $TickMs)
+    $i = 0
+    while ($Queue.TryDequeue([ref] $i)) {
+        $message = "$Prefix-$i"
+        $t0 = [Diagnostics.Stopwatch]::GetTimestamp()
+        try {
+            $result = Invoke-McpTool -Uri $Url -Name echo -Arguments @{ message = $message } -ErrorAction Stop
+        }
+        catch {
+            $Errors.Add("call ${i}: $($_.FullyQualifiedErrorId): $_")
+            continue
+        }
+        $Lat[$i] = ([Diagnostics.Stopwatch]::GetTimestamp() - $t0) * $TickMs
+        if ($result -cne $message) { $Errors.Add("call ${i}: wrong echo result '$result'") }
+    }
+}
+
+$rawLane = {
+    param([string] $Url, [string] $Prefix, $Queue, [double[]] $Lat, $Errors, [double] $TickMs, $Raw)
+    $http = $Raw.Http
+    $i = 0
+    while ($Queue.TryDequeue([ref] $i)) {
+        $message = "$Prefix-$i"
+        $id = 1000000 + $i
+        $t0 = [Diagnostics.Stopwatch]::GetTimestamp()
+        $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Post, $Url)
+        $request.Content = [System.Net.Http.StringContent]::new(
+            '{"jsonrpc":"2.0","id":' + $id + ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"' + $message + '"}}}',
+            [Text.Encoding]::UTF8, 'application/json')
+        $null = $request.Headers.TryAddWithoutValidation('Accept', 'application/json, text/event-stream')
+        $null = $request.Headers.TryAddWithoutValidation('Mcp-Session-Id', $Raw.SessionId)
+        $null = $request.Headers.TryAddWithoutValidation('MCP-Protocol-Version', $Raw.ProtocolVersion)
+        if ($Raw.Token) { $null = $request.Headers.TryAddWithoutValidation('Authorization', 'Bearer ' + $Raw.Token) }
+        try {
+            $response = $http.SendAsync($request).GetAwaiter().GetResult()
+            $body = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+            $status = [int] $response.StatusCode
+            $response.Dispose()
+        }
+        catch {
+            $Errors.Add("call ${i}: $($_.Exception.GetBaseException().Message)")
+            continue
+        }
+        finally { $request.Dispose() }
+        $Lat[$i] = ([Diagnostics.Stopwatch]::GetTimestamp() - $t0) * $TickMs
+        if ($status -ne 200 -or -not $body.Contains('"text":"' + $message + '"') -or -not $body.Contains('"id":' + $id)) {
+            $Errors.Add("call ${i}: wrong answer ($status)")
+        }
+    }
+}
+
+# The raw client's own handshake: initialize, then notifications/initialized, on its own session.
+function Connect-Raw([string] $Url, [string] $Token) {
+    $http = [System.Net.Http.HttpClient]::new()
+    $raw = @{ Http = $http; SessionId = $null; ProtocolVersion = '2025-11-25'; Token = $Token }
+    foreach ($body in @(
+            '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw-bench","version":"1.0.0"}}}',
+            '{"jsonrpc":"2.0","method":"notifications/initialized"}')) {
+        $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Post, $Url)
+        $request.Content = [System.Net.Http.StringContent]::new($body, [Text.Encoding]::UTF8, 'application/json')
+        $null = $request.Headers.TryAddWithoutValidation('Accept', 'application/json, text/event-stream')
+        if ($raw.SessionId) {
+            $null = $request.Headers.TryAddWithoutValidation('Mcp-Session-Id', $raw.SessionId)
+            $null = $request.Headers.TryAddWithoutValidation('MCP-Protocol-Version', $raw.ProtocolVersion)
+        }
+        if ($Token) { $null = $request.Headers.TryAddWithoutValidation('Authorization', 'Bearer ' + $Token) }
+        $response = $http.SendAsync($request).GetAwaiter().GetResult()
+        $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+        if (-not $response.IsSuccessStatusCode) { throw "raw handshake with $Url answered $([int]$response.StatusCode)" }
+        if (-not $raw.SessionId) {
+            $raw.SessionId = ($response.Headers.GetValues('Mcp-Session-Id') | Select-Object -First 1)
+            if ($text -match '"protocolVersion":"([^"]+)"') { $raw.ProtocolVersion = $Matches[1] }
+        }
+        $response.Dispose()
+    }
+    $raw
+}
+
+function Invoke-Run($Msg) {
+    $target = $targets[$Msg.target]
+    if (-not $target) { throw "not connected to $($Msg.target)" }
+    $count = [int] $Msg.count
+    $lanes = if ($Msg.mode -eq 'par') { [Math]::Max(1, [int] $Msg.concurrency) } else { 1 }
+    $queue = [System.Collections.Concurrent.ConcurrentQueue[int]]::new([int[]](0..($count - 1)))
+    $lat = [double[]]::new($count)
+    $errors = [System.Collections.Concurrent.ConcurrentBag[string]]::new()
+    $lane = if ($Msg.client -eq 'raw') { $rawLane } else { $mcpAuthLane }
+    $arguments = @($target.Url, [string] $Msg.prefix, $queue, $lat, $errors, $tickMs)
+    if ($Msg.client -eq 'raw') { $arguments += , $target.Raw }
+
+    $cpu0 = [Environment]::CpuUsage.TotalTime
+    $t0 = [Diagnostics.Stopwatch]::GetTimestamp()
+    if ($lanes -eq 1) {
+        & $lane @arguments
+    }
+    else {
+        if ($null -eq $script:pool) {
+            $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+            $iss.ImportPSModule($ModulePath)
+            $script:pool = [runspacefactory]::CreateRunspacePool(1, $Concurrency, $iss, $Host)
+            $script:pool.Open()
+        }
+        $running = foreach ($n in 1..$lanes) {
+            $ps = [powershell]::Create()
+            $ps.RunspacePool = $script:pool
+            $null = $ps.AddScript($lane.ToString())
+            foreach ($a in $arguments) { $null = $ps.AddArgument($a) }
+            @{ PS = $ps; Handle = $ps.BeginInvoke() }
+        }
+        foreach ($r in $running) {
+            try { $null = $r.PS.EndInvoke($r.Handle) } catch { $errors.Add("lane: $_") }
+            foreach ($e in $r.PS.Streams.Error) { $errors.Add("lane: $e") }
+            $r.PS.Dispose()
+        }
+    }
+    $ms = ([Diagnostics.Stopwatch]::GetTimestamp() - $t0) * $tickMs
+    $cpuMs = ([Environment]::CpuUsage.TotalTime - $cpu0).TotalMilliseconds
+    if ($errors.Count -gt 0) {
+        return @{ ok = $false; error = "$($errors.Count) of $count calls failed; first: $(@($errors)[0])" }
+    }
+    @{ ok = $true; ms = $ms; cpuMs = $cpuMs; lat = $lat }
+}
+
+while ($null -ne ($line = [Console]::In.ReadLine())) {
+    if (-not $line.Trim()) { continue }
+    $msg = $line | ConvertFrom-Json
+    try {
+        switch ($msg.op) {
+            'connect' {
+                $url = [string] $msg.url
+                $connectArgs = @{ Uri = $url }
+                if ($msg.auth) { $connectArgs += @{ AuthorizationHandler = $BenchSignIn; CredentialStore = 'Memory' } }
+                $null = Connect-McpServer @connectArgs
+                $token = if ($msg.auth) { Get-McpToken -Uri $url -AsPlainText } else { $null }
+                $targets[[string] $msg.target] = @{ Url = $url; Raw = Connect-Raw $url $token }
+                Write-BenchReply @{ ok = $true }
+            }
+            'run' { Write-BenchReply (Invoke-Run $msg) }
+            'quit' { break }
+            default { throw "unknown op $($msg.op)" }
+        }
+    }
+    catch {
+        Write-BenchReply @{ ok = $false; error = "$($_.FullyQualifiedErrorId): $_" }
+    }
+    if ($msg.op -eq 'quit') { break }
+}
+if ($pool) { $pool.Dispose() }
