@@ -40,6 +40,11 @@ namespace McpAuth
             PipelinePump? outer = pump;
             pump = queue;
             var callbacks = new PipelineCallbacks(this, queue);
+
+            // One redaction scope for the whole command: every secret the engine creates or reveals for it (the
+            // bearer token on an MCP request included) is masked in whatever a peer echoes back into error text.
+            // The async flow of the operation keeps the scope after this thread leaves it.
+            IDisposable secrets = OperationSecrets.Begin();
             try
             {
                 Task<T> task;
@@ -74,6 +79,7 @@ namespace McpAuth
             }
             finally
             {
+                secrets.Dispose();
                 callbacks.Close();
                 pump = outer;
             }
