@@ -19,6 +19,8 @@
 .EXAMPLE
     ./build.ps1 -Task Pester -ResultPath out/test-results/pester.nunit.xml
 .EXAMPLE
+    ./build.ps1 -Task Pester -TestPath tests/Test-McpServer.Tests.ps1
+.EXAMPLE
     ./build.ps1 -Task Package -Configuration Release
 #>
 [CmdletBinding()]
@@ -30,7 +32,10 @@ param(
     [string] $Configuration = 'Debug',
 
     # Where -Task Pester writes its results (NUnit XML); none when empty.
-    [string] $ResultPath = ''
+    [string] $ResultPath = '',
+
+    # Which Pester suites -Task Pester runs (files or folders); all of tests/ when empty.
+    [string[]] $TestPath = @()
 )
 
 $ErrorActionPreference = 'Stop'
@@ -79,7 +84,7 @@ function Invoke-Pester5 {
     Import-Module $pester -Force
 
     $config = New-PesterConfiguration
-    $config.Run.Path = Join-Path $root 'tests'
+    $config.Run.Path = if ($TestPath) { $TestPath | ForEach-Object { [IO.Path]::GetFullPath($_) } } else { Join-Path $root 'tests' }
     $config.Run.Exit = $false
     $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Normal'

@@ -10,7 +10,7 @@ namespace McpAuth.Testing
     /// Runs a script in a new process of real pwsh (the project's pinned PowerShell, .config/dotnet-tools.json,
     /// restored by `dotnet tool restore`), with the built module imported first. Output objects go to stdout,
     /// every other stream to stderr; a script that writes an error exits with 1 and prints
-    /// "ERROR [FullyQualifiedErrorId]: message" on stderr.
+    /// "ERROR [FullyQualifiedErrorId]: message" on stderr (the message PowerShell shows: ErrorDetails first).
     /// </summary>
     public static class HostProcess
     {
@@ -100,7 +100,7 @@ namespace McpAuth.Testing
             + "Import-Module '" + module.Replace("'", "''", StringComparison.Ordinal) + "'\n"
             + "$global:McpAuthTestFailed = $false\n"
             + "& {\n" + command + "\n} *>&1 | ForEach-Object {\n"
-            + "  if ($_ -is [System.Management.Automation.ErrorRecord]) { $global:McpAuthTestFailed = $true; [Console]::Error.WriteLine('ERROR [' + $_.FullyQualifiedErrorId + ']: ' + $_.Exception.Message) }\n"
+            + "  if ($_ -is [System.Management.Automation.ErrorRecord]) { $global:McpAuthTestFailed = $true; [Console]::Error.WriteLine('ERROR [' + $_.FullyQualifiedErrorId + ']: ' + $(if ($_.ErrorDetails -and $_.ErrorDetails.Message) { $_.ErrorDetails.Message } else { $_.Exception.Message })) }\n"
             + "  elseif ($_ -is [System.Management.Automation.WarningRecord]) { [Console]::Error.WriteLine('WARNING: ' + $_.Message) }\n"
             + "  elseif ($_ -is [System.Management.Automation.VerboseRecord]) { [Console]::Error.WriteLine('VERBOSE: ' + $_.Message) }\n"
             + "  elseif ($_ -is [System.Management.Automation.DebugRecord]) { [Console]::Error.WriteLine('DEBUG: ' + $_.Message) }\n"

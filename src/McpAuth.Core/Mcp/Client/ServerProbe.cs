@@ -28,7 +28,8 @@ namespace McpAuth.Core.Mcp
             ChallengeRecorder? recorder = null;
             var options = new McpConnectOptions { Timeout = timeout, SignIn = new SignInOptions { AllowSignIn = false, Store = store } };
             using var connection = new McpConnection(server, options, authorizer => recorder = new ChallengeRecorder(authorizer));
-            var context = new McpCallContext(callbacks) { AllowSignIn = false };
+            // Challenges reach the authorizer (a stored credential is used or refreshed); its options forbid a sign-in.
+            var context = new McpCallContext(callbacks);
             try
             {
                 await connection.Client.ConnectAsync(context, verify: true, cancellationToken).ConfigureAwait(false);
@@ -57,16 +58,29 @@ namespace McpAuth.Core.Mcp
                     report.ToolSucceeded = false;
                 }
             }
+
+            try
+            {
+                Summarize(report, recorder, connection.OAuth);
+                if (recorder?.Challenge is BearerChallenge challenge)
+                {
+                    await DiscoverAsync(report, server, challenge, connection.Http, callbacks, cancellationToken).ConfigureAwait(false);
+                }
+            }
             finally
             {
                 await CloseQuietlyAsync(connection, context).ConfigureAwait(false);
             }
 
+            return report;
+        }
+
+        private static void Summarize(ServerProbeReport report, ChallengeRecorder? recorder, OAuthAuthorizer oauth)
+        {
             bool answered = recorder?.Answered == true;
             report.Reachable = answered || report.ProtocolVersion is not null
                 || (report.ErrorId is not null && report.ErrorId != ErrorIds.ServerUnreachable && report.ErrorId != ErrorIds.RequestTimedOut);
             report.AuthRequired = recorder?.Challenge is not null;
-            OAuthAuthorizer oauth = connection.OAuth;
             if (oauth.HasToken)
             {
                 report.CredentialUsable = true;
@@ -78,13 +92,6 @@ namespace McpAuth.Core.Mcp
             {
                 report.Credential = report.ErrorId == ErrorIds.AuthenticationRequired || report.ErrorId == ErrorIds.InteractionRequired ? "SignInRequired" : "Failed";
             }
-
-            if (recorder?.Challenge is BearerChallenge challenge)
-            {
-                await DiscoverAsync(report, server, challenge, connection.Http, callbacks, cancellationToken).ConfigureAwait(false);
-            }
-
-            return report;
         }
 
         private static async Task DiscoverAsync(ServerProbeReport report, Uri server, BearerChallenge challenge, HttpClient http, IEngineCallbacks callbacks, CancellationToken cancellationToken)
