@@ -1,5 +1,6 @@
-// The engine's hot paths, through its public entry points only, so that a change of the transport's insides
-// needs no change here (re-point this one file when a public API moves). The MCP peer is an in-memory
+// The engine's hot paths, through the client API (McpClient, internal to the engine and visible to this
+// project) and public entry points, so that a change of the transport's insides needs no change here
+// (re-point this one file when that API moves). The MCP peer is an in-memory
 // HttpMessageHandler that answers like the fixture's SDK 1.x servers (same headers, same bodies), so the
 // figures are McpAuth's own work per call: building the request, parsing the JSON or SSE answer, mapping
 // the result. No sockets, no server time.
@@ -38,8 +39,9 @@ namespace McpAuth.Benchmarks
         private readonly Dictionary<string, object?> arguments = new Dictionary<string, object?> { ["message"] = "hello from the benchmark" };
         private readonly MemoryCredentialStore store = new MemoryCredentialStore();
         private readonly CredentialKey key = new CredentialKey("http://127.0.0.1:41002/mcp", "http://127.0.0.1:41001/oidc");
-        private McpClientSession jsonSession = null!;
-        private McpClientSession sseSession = null!;
+        private readonly McpCallContext context = new McpCallContext(NullEngineCallbacks.Instance);
+        private McpClient jsonSession = null!;
+        private McpClient sseSession = null!;
 
         [GlobalSetup]
         public void Setup()
@@ -51,13 +53,14 @@ namespace McpAuth.Benchmarks
             for (int i = 0; i < 10; i++)
             {
                 CredentialKey k = i == 0 ? key : new CredentialKey($"http://127.0.0.1:4100{i}/mcp", "http://127.0.0.1:41001/oidc");
-                store.UpdateAsync(k, _ => SampleRecord(k), CancellationToken.None).GetAwaiter().GetResult();
+                store.UpdateAsync(k, _ => SampleRecord(k), NullEngineCallbacks.Instance, CancellationToken.None).GetAwaiter().GetResult();
             }
         }
 
         [GlobalCleanup]
         public void Cleanup()
         {
+            // Dispose only: a legacy session's DELETE would reach the canned server.
             jsonSession.Dispose();
             sseSession.Dispose();
         }
@@ -72,19 +75,21 @@ namespace McpAuth.Benchmarks
 
         /// <summary>One JSON-RPC response as it arrives in a JSON body or an SSE data field.</summary>
         [Benchmark]
-        public JsonRpcMessage ParseJsonRpcResponse() => JsonRpcMessage.Parse(ToolResult, null);
+        public object ParseJsonRpcResponseBoxed() => ParseJsonRpcResponse();
+
+        internal JsonRpcMessage ParseJsonRpcResponse() => JsonRpcCodec.ParseMessage(ToolResult, null);
 
         /// <summary>Token lookup: the stored credential for one server among ten, from the memory store.</summary>
         [Benchmark]
-        public Task<CredentialRecord?> LookUpStoredCredential() => store.GetAsync(key, CancellationToken.None);
+        public Task<CredentialRecord?> LookUpStoredCredential() => store.GetAsync(key, NullEngineCallbacks.Instance, CancellationToken.None);
 
         /// <summary>A warm tools/call answered with application/json: request building, JSON parsing, result mapping.</summary>
         [Benchmark]
-        public Task<McpToolResult> CallToolJsonResponse() => jsonSession.CallToolAsync("echo", arguments, NullEngineCallbacks.Instance, CancellationToken.None);
+        public Task<McpToolResult> CallToolJsonResponse() => jsonSession.CallToolAsync("echo", arguments, context, CancellationToken.None);
 
         /// <summary>A warm tools/call answered with text/event-stream: the same, with SSE parsing.</summary>
         [Benchmark]
-        public Task<McpToolResult> CallToolSseResponse() => sseSession.CallToolAsync("echo", arguments, NullEngineCallbacks.Instance, CancellationToken.None);
+        public Task<McpToolResult> CallToolSseResponse() => sseSession.CallToolAsync("echo", arguments, context, CancellationToken.None);
 
         /// <summary>Runs every benchmark once and checks its answer: the smoke test of this file (bench/run.sh --smoke).</summary>
         public void Check()
@@ -94,7 +99,7 @@ namespace McpAuth.Benchmarks
             {
                 Expect(ParseWwwAuthenticate().Count == 1, "one challenge");
                 Expect(ParseWwwAuthenticateTwoSchemes().Count == 2, "two challenges");
-                Expect(ParseJsonRpcResponse().Answers(7), "a response to id 7");
+                Expect(ParseJsonRpcResponse() is { IsResponse: true, Id: { } id } && id.GetInt32() == 7, "a response to id 7");
                 Expect(LookUpStoredCredential().GetAwaiter().GetResult()?.Tokens?.AccessToken is not null, "a stored token");
                 Expect(CallToolJsonResponse().GetAwaiter().GetResult().Text == "hello from the benchmark", "the echo over JSON");
                 Expect(CallToolSseResponse().GetAwaiter().GetResult().Text == "hello from the benchmark", "the echo over SSE");
@@ -113,11 +118,11 @@ namespace McpAuth.Benchmarks
             }
         }
 
-        private static McpClientSession Connect(bool sse)
+        private McpClient Connect(bool sse)
         {
-            var session = new McpClientSession(Endpoint, new HttpClient(new CannedMcpServer(sse)), ownsHttpClient: true);
-            session.EnsureInitializedAsync(NullEngineCallbacks.Instance, CancellationToken.None).GetAwaiter().GetResult();
-            return session;
+            var client = new McpClient(Endpoint, new HttpClient(new CannedMcpServer(sse)), new McpClientOptions(), new EraMemory(null));
+            client.ConnectAsync(context, verify: false, CancellationToken.None).GetAwaiter().GetResult();
+            return client;
         }
 
         private static CredentialRecord SampleRecord(CredentialKey k) => new CredentialRecord(k)
@@ -136,8 +141,9 @@ namespace McpAuth.Benchmarks
         };
 
         /// <summary>
-        /// Answers like the fixture's MCP SDK 1.x streamable HTTP server: initialize with a session id,
-        /// 202 for notifications, 405 for the GET stream, and tools/call echo as JSON or as one SSE event.
+        /// Answers like the fixture's MCP SDK 1.x streamable HTTP server: server/discover refused as a legacy
+        /// server refuses it (so the client uses the legacy handshake), initialize with a session id, 202 for
+        /// notifications, 405 for the GET stream, and tools/call echo as JSON or as one SSE event.
         /// </summary>
         private sealed class CannedMcpServer : HttpMessageHandler
         {
@@ -161,6 +167,14 @@ namespace McpAuth.Benchmarks
                 }
 
                 string id = m.Groups[1].Value;
+                if (m.Groups[2].Value == "server/discover")
+                {
+                    return new HttpResponseMessage(HttpStatusCode.BadRequest)
+                    {
+                        Content = new StringContent("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000,\"message\":\"Bad Request: Server not initialized\"},\"id\":null}", Encoding.UTF8, "application/json"),
+                    };
+                }
+
                 string json = m.Groups[2].Value == "initialize"
                     ? "{\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{\"listChanged\":true}},\"serverInfo\":{\"name\":\"canned\",\"version\":\"1.0.0\"}},\"jsonrpc\":\"2.0\",\"id\":" + id + "}"
                     : "{\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"hello from the benchmark\"}]},\"jsonrpc\":\"2.0\",\"id\":" + id + "}";
