@@ -147,7 +147,8 @@ namespace McpAuth.Core.Tokens
                     return true;
                 }
 
-                if (!binding.StoreChecked && await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false) is { Tokens: TokenSet stored } loaded)
+                (Credential? Established, bool OthersMayApply) lookup = binding.StoreChecked ? (null, false) : await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                if (lookup.Established is { Tokens: TokenSet stored } loaded)
                 {
                     // A stored token the server has not rejected yet: use it, or renew it (once per machine).
                     if (!Policy.IsStale(stored))
@@ -167,7 +168,7 @@ namespace McpAuth.Core.Tokens
                     return true;
                 }
 
-                await SignInLockedAsync(Current, challenge, null, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
+                await SignInLockedAsync(Current, challenge, null, forceConsent: false, callbacks, cancellationToken, storedMayApply: lookup.OthersMayApply && Credential is null).ConfigureAwait(false);
                 return true;
             }
         }
@@ -177,11 +178,7 @@ namespace McpAuth.Core.Tokens
         {
             using (await LockAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!binding.StoreChecked)
-                {
-                    await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false);
-                }
-
+                bool othersMayApply = !binding.StoreChecked && (await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false)).OthersMayApply;
                 TokenSet? tokens = Tokens;
                 if (scopes is { Count: > 0 } && tokens is not null && !scopes.All(s => tokens.Scopes.Contains(s, StringComparer.Ordinal)))
                 {
@@ -198,7 +195,7 @@ namespace McpAuth.Core.Tokens
                 tokens = Tokens;
                 if (tokens is null || Policy.IsStale(tokens) || forceRefresh)
                 {
-                    await SignInLockedAsync(options, null, scopes, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
+                    await SignInLockedAsync(options, null, scopes, forceConsent: false, callbacks, cancellationToken, storedMayApply: othersMayApply && Credential is null).ConfigureAwait(false);
                 }
             }
         }
@@ -237,17 +234,20 @@ namespace McpAuth.Core.Tokens
         }
 
         /// <summary>Signs in with <paramref name="options"/> and binds this connection to the new credential. Call with the lock held.</summary>
-        private async Task SignInLockedAsync(SignInOptions options, BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        private async Task SignInLockedAsync(SignInOptions options, BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool storedMayApply = false)
         {
             var flow = new SignInFlow(serverUri, http, options, cache.Value);
-            Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, callbacks, cancellationToken).ConfigureAwait(false);
+            Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, storedMayApply, callbacks, cancellationToken).ConfigureAwait(false);
             binding = binding.With(signedIn.Key);
         }
 
-        /// <summary>Binds this connection to the newest stored credential for the server, once. Call with the lock held.</summary>
-        private async Task<Credential?> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        /// <summary>
+        /// Binds this connection to the newest stored credential established for the server, once; says whether
+        /// another stored credential might serve it once the server's own discovery names it. Call with the lock held.
+        /// </summary>
+        private async Task<(Credential? Established, bool OthersMayApply)> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            Credential? stored = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken).ConfigureAwait(false);
+            (Credential? stored, bool othersMayApply) = await cache.Value.LookupAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken).ConfigureAwait(false);
             binding = binding.With(stored?.Key ?? binding.Key);
             if (stored is not null)
             {
@@ -258,7 +258,7 @@ namespace McpAuth.Core.Tokens
                 }
             }
 
-            return stored;
+            return (stored, othersMayApply);
         }
 
         private async Task<IDisposable> LockAsync(CancellationToken cancellationToken)

@@ -41,30 +41,35 @@ namespace McpAuth.Core.Tokens
         /// <param name="scopes">Scopes to ask for (step-up or explicit); null chooses them from the options, challenge and metadata.</param>
         /// <param name="forceConsent">Ask for consent even when the server would not.</param>
         /// <param name="current">The credential this connection held, whose client is reused at the same issuer.</param>
+        /// <param name="storedMayApply">A stored credential may serve this server once its own discovery names it
+        /// (<see cref="TokenCache.LookupAsync"/>): discover first, and adopt it instead of signing in.</param>
         /// <param name="callbacks">Where diagnostics and prompts go.</param>
         /// <param name="cancellationToken">Cancels every step.</param>
-        public async Task<Credential> SignInAsync(BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, Credential? current, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public async Task<Credential> SignInAsync(BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, Credential? current, bool storedMayApply, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             AuthorizationMethod method = policy.MethodFor(current);
-            if (!options.AllowSignIn)
+            if (!storedMayApply)
             {
-                throw new McpAuthException(
-                    ErrorIds.AuthenticationRequired,
-                    McpErrorKind.AuthenticationError,
-                    $"{serverUri} requires sign-in and no usable stored credential was found.",
-                    serverUri);
-            }
-
-            if (!policy.CanAuthorize(method, callbacks))
-            {
-                throw new InteractionRequiredException(serverUri);
+                RequireSignInAllowed(method, callbacks);
             }
 
             using IDisposable operation = OperationSecrets.Begin();
             DiscoveryResult discovery = await new DiscoveryClient().DiscoverAsync(serverUri, challenge, http, callbacks, cancellationToken).ConfigureAwait(false);
             AuthorizationServerMetadata asm = discovery.AuthorizationServer;
-            IReadOnlyList<string> chosen = ChooseScopes(discovery, challenge, scopes, method, forceConsent, out bool promptConsent);
             var key = new CredentialKey(discovery.ResourceIndicator, asm.IssuerString);
+            if (storedMayApply)
+            {
+                // The server's own challenge and metadata named this resource and issuer: a credential stored for them serves.
+                if (await cache.AdoptAsync(key, serverUri, options.Client.ClientId, callbacks, cancellationToken).ConfigureAwait(false) is Credential adopted)
+                {
+                    callbacks.Verbose($"{serverUri} names the resource {key.Resource} at {key.Issuer} in its own metadata; using the credential stored for them.");
+                    return adopted;
+                }
+
+                RequireSignInAllowed(method, callbacks);
+            }
+
+            IReadOnlyList<string> chosen = ChooseScopes(discovery, challenge, scopes, method, forceConsent, out bool promptConsent);
 
             // One sign-in per credential on this machine: another session's may be running, and its result serves here too.
             IReadOnlyList<string> required = scopes ?? options.Scopes ?? Array.Empty<string>();
@@ -81,12 +86,29 @@ namespace McpAuth.Core.Tokens
                     ClientIdentity? known = current is not null && current.Client.BelongsTo(asm.Issuer) && Matches(current.Client) ? current.ClientFor(options.Client) : null;
                     known ??= await StoredClientAsync(key, asm, callbacks, token).ConfigureAwait(false);
                     (ClientIdentity used, TokenSet obtained) = await AuthorizeAsync(method, discovery, known, chosen, promptConsent, callbacks, token).ConfigureAwait(false);
-                    Credential? saved = await cache.SaveAsync(key, discovery, used, obtained, method, callbacks, token).ConfigureAwait(false);
+                    Credential? saved = await cache.SaveAsync(key, serverUri, discovery, used, obtained, method, callbacks, token).ConfigureAwait(false);
                     callbacks.Verbose($"Signed in: scopes '{string.Join(" ", obtained.Scopes)}', expires {obtained.ExpiresAt:u}, refresh token {(obtained.RefreshToken is null ? "not issued" : "issued")}; stored in {cache.Store.Location}.");
                     return saved ?? throw new InvalidOperationException("The credential just stored could not be read back.");
                 },
                 callbacks,
                 cancellationToken).ConfigureAwait(false);
+        }
+
+        private void RequireSignInAllowed(AuthorizationMethod method, IEngineCallbacks callbacks)
+        {
+            if (!options.AllowSignIn)
+            {
+                throw new McpAuthException(
+                    ErrorIds.AuthenticationRequired,
+                    McpErrorKind.AuthenticationError,
+                    $"{serverUri} requires sign-in and no usable stored credential was found.",
+                    serverUri);
+            }
+
+            if (!policy.CanAuthorize(method, callbacks))
+            {
+                throw new InteractionRequiredException(serverUri);
+            }
         }
 
         /// <summary>
