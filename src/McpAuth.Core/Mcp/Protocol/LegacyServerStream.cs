@@ -110,7 +110,8 @@ namespace McpAuth.Core.Mcp
                                 return false;
                             },
                             Current().Callbacks,
-                            cancellationToken).ConfigureAwait(false);
+                            cancellationToken,
+                            openEnded: true).ConfigureAwait(false);
                     }
                     catch (McpAuthException ex)
                     {
