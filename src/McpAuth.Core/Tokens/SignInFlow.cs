@@ -211,7 +211,7 @@ namespace McpAuth.Core.Tokens
             {
                 var request = AuthorizationRequest.Create(asm, used.ClientId, listener.RedirectUri, scopes, discovery.ResourceIndicator, promptConsent);
                 callbacks.Verbose($"Authorization request to {asm.AuthorizationEndpoint} (client {used.ClientId}, redirect {listener.RedirectUri}, PKCE S256{(promptConsent ? ", prompt=consent" : string.Empty)}).");
-                Uri callback = await prompt.GetCallbackAsync(request.Url, listener, asm.IssuerString, cancellationToken).ConfigureAwait(false);
+                Uri callback = await prompt.GetCallbackAsync(request.Url, request.State, listener, asm.IssuerString, cancellationToken).ConfigureAwait(false);
                 Secret code = AuthorizationResponse.Validate(callback, request.State, asm);
                 try
                 {
