@@ -39,7 +39,7 @@ namespace McpAuth.Core.Tests.Hostile
         public CredentialStoreOptions Store => new() { Kind = CredentialStoreKind.Plaintext, Directory = StoreDir, AllowPlaintext = true };
 
         /// <summary>A new connection (as a new command in a new process would make one), signing in with the peer's browser.</summary>
-        public McpConnection Connect(string url, Func<Uri, CancellationToken, Task<Uri?>>? handler = null, bool allowSignIn = true)
+        public McpConnection Connect(string url, Func<Uri, CancellationToken, Task<Uri?>>? handler = null, bool allowSignIn = true, McpAuth.Core.Registration.ClientOptions? client = null)
         {
             var connection = new McpConnection(new Uri(url), new McpConnectOptions
             {
@@ -52,6 +52,7 @@ namespace McpAuth.Core.Tests.Hostile
                     Store = Store,
                     SignInTimeout = TimeSpan.FromSeconds(30),
                     AllowSignIn = allowSignIn,
+                    Client = client ?? new McpAuth.Core.Registration.ClientOptions(),
                 },
             });
             connections.Add(connection);

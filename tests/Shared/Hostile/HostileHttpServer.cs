@@ -75,6 +75,9 @@ namespace McpAuth.Testing.Hostile
     {
         public int Status { get; init; } = 200;
 
+        /// <summary>Gets the reason phrase of the status line (null: the standard one).</summary>
+        public string? ReasonPhrase { get; set; }
+
         public List<KeyValuePair<string, string>> Headers { get; } = new();
 
         /// <summary>Gets the body writer: the stream of the connection, and a token that ends with the server or the client.</summary>
@@ -319,7 +322,7 @@ namespace McpAuth.Testing.Hostile
                 // The client going away ends a stalled or endless writer: watch for EOF on the read side.
                 _ = WatchForCloseAsync(stream, gone);
                 var head = new StringBuilder();
-                head.Append("HTTP/1.1 ").Append(reply.Status).Append(' ').Append(Reason(reply.Status)).Append("\r\n");
+                head.Append("HTTP/1.1 ").Append(reply.Status).Append(' ').Append(reply.ReasonPhrase ?? Reason(reply.Status)).Append("\r\n");
                 foreach (KeyValuePair<string, string> h in reply.Headers)
                 {
                     head.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");

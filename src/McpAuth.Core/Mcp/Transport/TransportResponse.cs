@@ -155,7 +155,7 @@ namespace McpAuth.Core.Mcp
             return new McpAuthException(
                 ErrorIds.HttpError,
                 McpErrorKind.ProtocolError,
-                $"The MCP server at {Endpoint} answered {method} with HTTP {Status} {Http.ReasonPhrase}{(text.Length == 0 ? string.Empty : ": " + text)}",
+                $"The MCP server at {Endpoint} answered {method} with HTTP {Status} {ServerText.Sanitize(Http.ReasonPhrase, 60)}{(text.Length == 0 ? string.Empty : ": " + text)}",
                 Endpoint);
         }
 
