@@ -204,11 +204,20 @@ namespace McpAuth.Core.Tokens
             AuthorizationServerMetadata asm = discovery.AuthorizationServer;
             asm.RequireS256();
             var resource = new Uri(discovery.ResourceIndicator, UriKind.Absolute);
-            using LoopbackRedirectListener listener = LoopbackRedirectListener.Start(options.CallbackPort);
-            ClientIdentity used = known ?? await ResolveClientAsync(asm, listener.RedirectUri, callbacks, cancellationToken).ConfigureAwait(false);
             var prompt = new InteractiveAuthorization(method, options.AuthorizationHandler, options.NoBrowser, options.SignInTimeout, callbacks);
-            for (int registration = 0; ; registration++)
+            ClientIdentity? used = known;
+            bool registerAgain = false;
+            for (int attempt = 0; ; attempt++)
             {
+                // A listener serves one authorization request: a second attempt (after registering again) has its own.
+                using LoopbackRedirectListener listener = LoopbackRedirectListener.Start(options.CallbackPort);
+                if (registerAgain)
+                {
+                    used = await registrar.RegisterAsync(options.Client, asm, listener.RedirectUri, http, callbacks, cancellationToken).ConfigureAwait(false);
+                    await cache.SaveRegisteredClientAsync(asm, RedirectShape(listener.RedirectUri), used, callbacks, cancellationToken).ConfigureAwait(false);
+                }
+
+                used ??= await ResolveClientAsync(asm, listener.RedirectUri, callbacks, cancellationToken).ConfigureAwait(false);
                 var request = AuthorizationRequest.Create(asm, used.ClientId, listener.RedirectUri, scopes, discovery.ResourceIndicator, promptConsent);
                 callbacks.Verbose($"Authorization request to {asm.AuthorizationEndpoint} (client {used.ClientId}, redirect {listener.RedirectUri}, PKCE S256{(promptConsent ? ", prompt=consent" : string.Empty)}).");
                 Uri callback = await prompt.GetCallbackAsync(request.Url, request.State, listener, asm.IssuerString, cancellationToken).ConfigureAwait(false);
@@ -217,11 +226,10 @@ namespace McpAuth.Core.Tokens
                 {
                     return (used, await endpoint.ExchangeCodeAsync(asm, used, code, request.Pkce.Verifier, listener.RedirectUri, resource, scopes, cancellationToken).ConfigureAwait(false));
                 }
-                catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient && registration == 0 && ClientRegistrar.CanRegisterAgain(used, asm))
+                catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient && attempt == 0 && ClientRegistrar.CanRegisterAgain(used, asm))
                 {
-                    callbacks.Verbose($"The authorization server no longer knows client {used.ClientId}; registering again once.");
-                    used = await registrar.RegisterAsync(options.Client, asm, listener.RedirectUri, http, callbacks, cancellationToken).ConfigureAwait(false);
-                    await cache.SaveRegisteredClientAsync(asm, RedirectShape(listener.RedirectUri), used, callbacks, cancellationToken).ConfigureAwait(false);
+                    callbacks.Verbose($"The authorization server no longer knows client {used.ClientId}; registering again once and asking for authorization again.");
+                    registerAgain = true;
                 }
             }
         }

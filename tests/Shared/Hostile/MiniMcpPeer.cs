@@ -83,6 +83,9 @@ namespace McpAuth.Testing.Hostile
 
         public string Issuer(string issuerPath = "/as") => Origin + issuerPath;
 
+        /// <summary>Forgets every dynamically registered client (as an authorization server that lost its registrations does): a code issued to one of them gets invalid_client.</summary>
+        public void ForgetClients() => clients.Clear();
+
         /// <summary>Gets the resource of the token, or null when the peer never issued it (or it was revoked).</summary>
         public string? ResourceOf(string accessToken) => accessTokens.TryGetValue(accessToken, out Grant? grant) && !grant.Revoked ? grant.Resource : null;
 
