@@ -76,8 +76,36 @@ namespace McpAuth.StoreProbe
                             }
                         }
 
+                    case "session":
+                        // One store for the life of the process, driven line by line from stdin ("put resource issuer
+                        // token", "get resource issuer"), so a test can restart the keyring daemon between lines.
+                        Console.WriteLine("ready");
+                        for (string? line; (line = Console.ReadLine()) is not null;)
+                        {
+                            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                            try
+                            {
+                                if (line.StartsWith("put ", StringComparison.Ordinal))
+                                {
+                                    await store.UpdateAsync(Key(words), _ => Record(Key(words), words[3], 0), callbacks, CancellationToken.None);
+                                    Console.WriteLine("stored");
+                                }
+                                else
+                                {
+                                    CredentialRecord? found = await store.GetAsync(Key(words), callbacks, CancellationToken.None);
+                                    Console.WriteLine(found is null ? "none" : "found " + found.Tokens?.AccessToken?.Reveal());
+                                }
+                            }
+                            catch (McpAuthException ex)
+                            {
+                                Console.WriteLine("error " + ex.ErrorId);
+                                Console.Error.WriteLine(ex.Message);
+                            }
+                        }
+
+                        return 0;
                     default:
-                        Console.Error.WriteLine("usage: put|get|list|remove|reset|increment|hammer ...");
+                        Console.Error.WriteLine("usage: put|get|list|remove|reset|increment|hammer|session ...");
                         return 64;
                 }
             }
