@@ -13,11 +13,14 @@ namespace McpAuth.Testing.Hostile
     {
         private readonly string filler;
 
-        public SmallDisk(string path, int kilobytes = 64)
+        /// <param name="path">Where to mount it (created when missing).</param>
+        /// <param name="kilobytes">Its size.</param>
+        /// <param name="mode">The mode of its root folder, in octal.</param>
+        public SmallDisk(string path, int kilobytes = 64, string mode = "0700")
         {
             Path = path;
             Directory.CreateDirectory(path);
-            (int code, string output) = Run("mount", "-t", "tmpfs", "-o", $"size={kilobytes}k,mode=0700", "tmpfs", path);
+            (int code, string output) = Run("mount", "-t", "tmpfs", "-o", $"size={kilobytes}k,mode={mode}", "tmpfs", path);
             if (code != 0)
             {
                 throw new InvalidOperationException(
@@ -59,6 +62,16 @@ namespace McpAuth.Testing.Hostile
             }
             catch (IOException)
             {
+            }
+        }
+
+        /// <summary>Mounts it again read-only: afterwards no write and no chmod succeeds, even for root.</summary>
+        public void MakeReadOnly()
+        {
+            (int code, string output) = Run("mount", "-o", "remount,ro", Path);
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"`mount -o remount,ro {Path}` was refused ({output.Trim()}).");
             }
         }
 
