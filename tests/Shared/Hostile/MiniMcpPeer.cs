@@ -51,12 +51,24 @@ namespace McpAuth.Testing.Hostile
             Server = new HostileHttpServer(Answer);
         }
 
-        public HostileHttpServer Server { get; }
+        public HostileHttpServer Server { get; private set; }
+
+        /// <summary>Stops listening, as a peer whose process died: every connection is refused until <see cref="Start"/>.</summary>
+        public void Stop() => Server.Dispose();
+
+        /// <summary>Listens again on the same port (what it issued and registered is kept, as by a server with a database).</summary>
+        public void Start() => Server = new HostileHttpServer(Answer, Server.Port);
 
         public string Origin => Server.Origin;
 
         /// <summary>Gets or sets a hook that may answer a request in place of the peer (null: the peer answers).</summary>
         public Func<HostileRequest, PeerRole, HostileReply?>? Override { get; set; }
+
+        /// <summary>
+        /// Gets or sets a hook that sees the peer's own answer after the peer acted on the request (a code used, a
+        /// refresh token rotated) and may replace what is sent: a peer that dies after doing the work.
+        /// </summary>
+        public Func<HostileRequest, PeerRole, HostileReply, HostileReply>? AfterAnswer { get; set; }
 
         /// <summary>Gets or sets the access tokens' lifetime.</summary>
         public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
@@ -114,7 +126,7 @@ namespace McpAuth.Testing.Hostile
                 return hostile;
             }
 
-            return role switch
+            HostileReply? answer = role switch
             {
                 PeerRole.ProtectedResourceMetadata => Prm(endpoint!),
                 PeerRole.AuthorizationServerMetadata => Asm(issuerPath!),
@@ -125,6 +137,7 @@ namespace McpAuth.Testing.Hostile
                 PeerRole.Mcp => Mcp(request, endpoint!),
                 _ => null,
             };
+            return answer is not null && AfterAnswer is { } after ? after(request, role, answer) : answer;
         }
 
         private PeerRole RoleOf(HostileRequest request, out PeerEndpoint? endpoint, out string? issuerPath)
