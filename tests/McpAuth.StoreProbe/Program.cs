@@ -64,12 +64,16 @@ namespace McpAuth.StoreProbe
                         return 0;
                     case "hammer":
                         // Writes big records forever, to be killed with SIGKILL in the middle of a write.
+                        // It counts on from the stored value, so a test killing it again and again can see that the stored
+                        // value never goes back.
                         int padding = int.Parse(args[3], CultureInfo.InvariantCulture);
-                        for (long i = 1; ; i++)
+                        CredentialRecord? start = await store.GetAsync(Key(args), callbacks, CancellationToken.None);
+                        long first = start?.Tokens?.AccessToken is { } stored && long.TryParse(stored.Reveal(), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n + 1 : 1;
+                        for (long i = first; ; i++)
                         {
                             long value = i;
                             await store.UpdateAsync(Key(args), _ => Record(Key(args), value.ToString(CultureInfo.InvariantCulture), padding), callbacks, CancellationToken.None);
-                            if (i == 1)
+                            if (i == first)
                             {
                                 Console.WriteLine("running");
                                 Console.Out.Flush();
