@@ -328,7 +328,7 @@ namespace McpAuth.Core.Tokens
         {
             if (forChallenge)
             {
-                cache.Value.Breaker.TokenRequest(serverUri, Options.Clock.UtcNow);
+                cache.Value.Breaker.CheckRenewal(serverUri, Options.Clock.UtcNow);
             }
 
             var endpoint = new TokenEndpointClient(http, callbacks, Options.Clock, credential.RequestOptions(nonces));
@@ -337,6 +337,7 @@ namespace McpAuth.Core.Tokens
             if (renewed && forChallenge)
             {
                 renewedForChallenge = Tokens;
+                cache.Value.Breaker.Obtained(serverUri, Options.Clock.UtcNow, signIn: false);
             }
 
             return renewed;

@@ -6,11 +6,13 @@ namespace McpAuth.Core.Tokens
 {
     /// <summary>
     /// The storm breaker: a server that answers 401 to every token must not make McpAuth hammer an identity
-    /// provider or open browser windows in a loop. Per server, it counts the token requests and sign-ins that a
-    /// 401 started since the server last accepted a token; within a minute at most <see cref="MaxTokenRequests"/>
-    /// token requests and <see cref="MaxSignIns"/> sign-in, then a typed error (<c>TokenRenewalThrottled</c>)
-    /// until a minute has passed or the server accepts a token. Explicit requests (a refresh or step-up the user
-    /// asks for) are not counted; nor is a 403 step-up, which has its own bound.
+    /// provider or open browser windows in a loop. Per server, it counts the tokens that renewals and sign-ins a
+    /// 401 started have obtained since the server last accepted one; within a minute at most
+    /// <see cref="MaxTokenRequests"/> renewals and <see cref="MaxSignIns"/> sign-in may obtain one, then the next
+    /// is a typed error (<c>TokenRenewalThrottled</c>) until a minute has passed or the server accepts a token. A
+    /// renewal or sign-in that fails obtains nothing and is not counted (its error is the answer). Explicit
+    /// requests (a refresh or step-up the user asks for) are not counted; nor is a 403 step-up, which has its
+    /// own bound.
     /// </summary>
     internal sealed class RenewalBreaker
     {
@@ -25,11 +27,21 @@ namespace McpAuth.Core.Tokens
 
         private readonly ConcurrentDictionary<string, Counts> servers = new ConcurrentDictionary<string, Counts>(StringComparer.Ordinal);
 
-        /// <summary>Notes a token request a 401 started, or throws when the server had its share.</summary>
-        public void TokenRequest(Uri server, DateTimeOffset now) => Note(server, now, signIn: false);
+        /// <summary>Throws when renewals a 401 started already obtained the server's share of tokens.</summary>
+        public void CheckRenewal(Uri server, DateTimeOffset now) => Check(server, now, signIn: false);
 
-        /// <summary>Notes a sign-in a 401 started, or throws when the server had its share.</summary>
-        public void SignIn(Uri server, DateTimeOffset now) => Note(server, now, signIn: true);
+        /// <summary>Throws when sign-ins a 401 started already obtained the server's share of tokens.</summary>
+        public void CheckSignIn(Uri server, DateTimeOffset now) => Check(server, now, signIn: true);
+
+        /// <summary>Notes a token a renewal or sign-in that a 401 started obtained.</summary>
+        public void Obtained(Uri server, DateTimeOffset now, bool signIn)
+        {
+            Counts counts = servers.GetOrAdd(Key(server), _ => new Counts());
+            lock (counts)
+            {
+                (signIn ? counts.SignIns : counts.TokenRequests).Add(now);
+            }
+        }
 
         /// <summary>The server accepted a token: it is not in a storm; forget what was counted.</summary>
         public void Accepted(Uri server)
@@ -44,7 +56,7 @@ namespace McpAuth.Core.Tokens
             }
         }
 
-        private void Note(Uri server, DateTimeOffset now, bool signIn)
+        private void Check(Uri server, DateTimeOffset now, bool signIn)
         {
             Counts counts = servers.GetOrAdd(Key(server), _ => new Counts());
             lock (counts)
@@ -55,15 +67,13 @@ namespace McpAuth.Core.Tokens
                 if (times.Count >= limit)
                 {
                     TimeSpan wait = Window - (now - times[0]);
-                    string what = signIn ? $"{limit} sign-in" : $"{limit} token requests";
+                    string what = signIn ? $"{limit} sign-in" : $"{limit} renewals";
                     throw new McpAuthException(
                         ErrorIds.TokenRenewalThrottled,
                         McpErrorKind.AuthenticationError,
-                        $"{server} keeps rejecting the tokens it is given: after {what} for it in the last minute that it did not accept, no more are made for now, so a server that answers 401 to everything cannot make this client hammer the identity provider or open sign-in windows in a loop. Check that the server trusts its authorization server, then try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s.",
+                        $"{server} keeps rejecting the tokens it is given: after {what} for it in the last minute got tokens it did not accept, no more are made for now, so a server that answers 401 to everything cannot make this client hammer the identity provider or open sign-in windows in a loop. Check that the server trusts its authorization server, then try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s.",
                         server);
                 }
-
-                times.Add(now);
             }
         }
 

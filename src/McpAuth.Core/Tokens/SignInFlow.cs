@@ -91,7 +91,7 @@ namespace McpAuth.Core.Tokens
                 {
                     if (CountsForBreaker)
                     {
-                        cache.Breaker.SignIn(serverUri, options.Clock.UtcNow);
+                        cache.Breaker.CheckSignIn(serverUri, options.Clock.UtcNow);
                     }
 
                     callbacks.Verbose($"Sign-in: issuer {asm.IssuerString}, resource {discovery.ResourceIndicator}{DescribeResourceSetting()}, scopes '{string.Join(" ", chosen)}', method {method}{(options.Account is null ? string.Empty : ", account " + options.Account)}.");
@@ -100,6 +100,11 @@ namespace McpAuth.Core.Tokens
                     DpopKey? dpop = ChooseDpop(asm, discovery.ProtectedResource, challenge, current, callbacks);
                     SignInResult obtained = await AuthorizeAsync(method, discovery, known, chosen, promptConsent, dpop, current, callbacks, token).ConfigureAwait(false);
                     Credential? saved = await cache.SaveAsync(key, discovery, obtained, callbacks, token).ConfigureAwait(false);
+                    if (CountsForBreaker)
+                    {
+                        cache.Breaker.Obtained(serverUri, options.Clock.UtcNow, signIn: true);
+                    }
+
                     TokenSet tokens = obtained.Tokens;
                     callbacks.Verbose($"Signed in: scopes '{string.Join(" ", tokens.Scopes)}', expires {tokens.ExpiresAt:u}, {(tokens.IsDpop ? "DPoP-bound" : "bearer")} token, refresh token {(tokens.RefreshToken is null ? "not issued" : "issued")}; stored in {cache.Store.Location}.");
                     return saved ?? throw new InvalidOperationException("The credential just stored could not be read back.");
