@@ -355,6 +355,16 @@ namespace McpAuth.Core.Tokens
         /// </summary>
         private async Task SignInLockedAsync(SignInOptions options, BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool forChallenge = false)
         {
+            // The settings and account the credential in use was stored with, unless the caller gave others.
+            if (Credential is Credential held)
+            {
+                options = options with
+                {
+                    Settings = options.Settings ?? (held.Settings.IsDefault ? null : held.Settings),
+                    Account = options.Account ?? (held.Key.Account.Length > 0 ? held.Key.Account : null),
+                };
+            }
+
             var flow = new SignInFlow(serverUri, http, options, cache.Value, nonces) { CountsForBreaker = forChallenge };
             Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, callbacks, cancellationToken).ConfigureAwait(false);
             binding = binding.With(signedIn.Key);

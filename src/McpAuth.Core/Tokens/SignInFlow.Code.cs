@@ -36,49 +36,65 @@ namespace McpAuth.Core.Tokens
             asm.RequireS256();
             var resource = new Uri(discovery.ResourceIndicator, UriKind.Absolute);
             string? resourceParameter = settings.ResourceParameter(discovery.ResourceIndicator);
-            using LoopbackRedirectListener listener = LoopbackRedirectListener.Start(options.CallbackPort);
-            ClientIdentity used = known ?? await ResolveClientAsync(asm, listener.RedirectUri, callbacks, cancellationToken).ConfigureAwait(false);
-            var prompt = new InteractiveAuthorization(method, options.AuthorizationHandler, options.NoBrowser, options.SignInTimeout, callbacks);
-            bool registeredAgain = false;
-            while (true)
+            LoopbackRedirectListener listener = LoopbackRedirectListener.Start(options.CallbackPort);
+            try
             {
-                var request = AuthorizationRequest.Create(asm, used.ClientId, listener.RedirectUri, scopes, resourceParameter, promptConsent, settings.AuthorizationParameters);
-                callbacks.Verbose($"Authorization request to {asm.AuthorizationEndpoint} (client {used.ClientId}, redirect {listener.RedirectUri}, PKCE S256{(promptConsent ? ", prompt=consent" : string.Empty)}{DescribeExtraParameters(request)}).");
-                Uri callback = await prompt.GetCallbackAsync(request.Url, listener, asm.IssuerString, cancellationToken).ConfigureAwait(false);
-                Secret code;
-                try
+                ClientIdentity used = known ?? await ResolveClientAsync(asm, listener.RedirectUri, callbacks, cancellationToken).ConfigureAwait(false);
+                var prompt = new InteractiveAuthorization(method, options.AuthorizationHandler, options.NoBrowser, options.SignInTimeout, callbacks);
+                bool registeredAgain = false;
+                while (true)
                 {
-                    code = AuthorizationResponse.Validate(callback, request.State, asm);
-                }
-                catch (AuthorizationErrorException ex) when (used.Source == ClientIdentitySource.MetadataDocument && !registeredAgain && RefusesClient(ex) && CanRegister(asm))
-                {
-                    // The AS said it does client ID metadata documents, then refused ours: register instead, once, and say so.
-                    registeredAgain = true;
-                    callbacks.Warning($"The authorization server {asm.IssuerString} refused the client ID metadata document {used.ClientId} ({ServerTextOf(ex)}); registering a client dynamically instead and signing in once more.");
-                    used = await RegisteredClientAsync(asm, listener.RedirectUri, callbacks, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                catch (AuthorizationErrorException ex) when (resourceParameter is not null && RefusesResource(ex.Error, ex.Description))
-                {
-                    throw ResourceRejected(asm, resourceParameter, ServerTextOf(ex), ex);
-                }
+                    var request = AuthorizationRequest.Create(asm, used.ClientId, listener.RedirectUri, scopes, resourceParameter, promptConsent, settings.AuthorizationParameters);
+                    callbacks.Verbose($"Authorization request to {asm.AuthorizationEndpoint} (client {used.ClientId}, redirect {listener.RedirectUri}, PKCE S256{(promptConsent ? ", prompt=consent" : string.Empty)}{DescribeExtraParameters(request)}).");
+                    Uri callback = await prompt.GetCallbackAsync(request.Url, listener, asm.IssuerString, cancellationToken).ConfigureAwait(false);
+                    Secret code;
+                    try
+                    {
+                        code = AuthorizationResponse.Validate(callback, request.State, asm);
+                    }
+                    catch (AuthorizationErrorException ex) when (used.Source == ClientIdentitySource.MetadataDocument && !registeredAgain && RefusesClient(ex) && CanRegister(asm))
+                    {
+                        // The AS said it does client ID metadata documents, then refused ours: register instead, once, and say so.
+                        registeredAgain = true;
+                        callbacks.Warning($"The authorization server {asm.IssuerString} refused the client ID metadata document {used.ClientId} ({ServerTextOf(ex)}); registering a client dynamically instead and signing in once more.");
+                        listener = Listen(listener);
+                        used = await RegisteredClientAsync(asm, listener.RedirectUri, callbacks, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                    catch (AuthorizationErrorException ex) when (resourceParameter is not null && RefusesResource(ex.Error, ex.Description))
+                    {
+                        throw ResourceRejected(asm, resourceParameter, ServerTextOf(ex), ex);
+                    }
 
-                try
-                {
-                    return (used, await endpoint.ExchangeCodeAsync(asm, used, code, request.Pkce.Verifier, listener.RedirectUri, resource, scopes, cancellationToken).ConfigureAwait(false));
-                }
-                catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient && !registeredAgain && ClientRegistrar.CanRegisterAgain(used, asm))
-                {
-                    registeredAgain = true;
-                    callbacks.Verbose($"The authorization server no longer knows client {used.ClientId}; registering again once.");
-                    used = await registrar.RegisterAsync(options.Client, asm, listener.RedirectUri, http, callbacks, cancellationToken).ConfigureAwait(false);
-                    await cache.SaveRegisteredClientAsync(asm, RedirectShape(listener.RedirectUri), used, callbacks, cancellationToken).ConfigureAwait(false);
-                }
-                catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.ResourceParameterRejected && resourceParameter is not null)
-                {
-                    throw ResourceRejected(asm, resourceParameter, "at the token endpoint", ex);
+                    try
+                    {
+                        return (used, await endpoint.ExchangeCodeAsync(asm, used, code, request.Pkce.Verifier, listener.RedirectUri, resource, scopes, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient && !registeredAgain && ClientRegistrar.CanRegisterAgain(used, asm))
+                    {
+                        registeredAgain = true;
+                        callbacks.Verbose($"The authorization server no longer knows client {used.ClientId}; registering again once.");
+                        listener = Listen(listener);
+                        used = await registrar.RegisterAsync(options.Client, asm, listener.RedirectUri, http, callbacks, cancellationToken).ConfigureAwait(false);
+                        await cache.SaveRegisteredClientAsync(asm, RedirectShape(listener.RedirectUri), used, callbacks, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.ResourceParameterRejected && resourceParameter is not null)
+                    {
+                        throw ResourceRejected(asm, resourceParameter, "at the token endpoint", ex);
+                    }
                 }
             }
+            finally
+            {
+                listener.Dispose();
+            }
+        }
+
+        /// <summary>A new loopback listener for one more authorization request (a listener takes one callback); disposes the old one.</summary>
+        private LoopbackRedirectListener Listen(LoopbackRedirectListener used)
+        {
+            used.Dispose();
+            return LoopbackRedirectListener.Start(options.CallbackPort);
         }
 
         /// <summary>
