@@ -94,7 +94,7 @@ namespace McpAuth.Commands
                 }
                 else if (folder is not null && ContentFiles.Savable(content) is (string file, byte[] bytes))
                 {
-                    WriteObject(files.Write(folder, file, bytes));
+                    WriteContentFile(System.IO.Path.Combine(folder, file), () => files.Write(folder, file, bytes));
                 }
                 else
                 {

@@ -92,11 +92,13 @@ namespace McpAuth.Commands
                 var item = new McpResourceContents(block, server);
                 if (OutFile is not null)
                 {
-                    WriteObject(ContentFiles.WriteTo(GetUnresolvedProviderPathFromPSPath(OutFile), Bytes(item)));
+                    string path = GetUnresolvedProviderPathFromPSPath(OutFile);
+                    WriteContentFile(path, () => ContentFiles.WriteTo(path, Bytes(item)));
                 }
                 else if (OutDirectory is not null)
                 {
-                    WriteObject(files.Write(GetUnresolvedProviderPathFromPSPath(OutDirectory), item.FileName, Bytes(item)));
+                    string folder = GetUnresolvedProviderPathFromPSPath(OutDirectory);
+                    WriteContentFile(System.IO.Path.Combine(folder, item.FileName), () => files.Write(folder, item.FileName, Bytes(item)));
                 }
                 else if (Raw.IsPresent)
                 {

@@ -79,7 +79,7 @@ namespace McpAuth.Commands
 
                 if (ShouldProcess(path, "Save MCP content"))
                 {
-                    WriteObject(ContentFiles.WriteTo(path, bytes));
+                    WriteContentFile(path, () => ContentFiles.WriteTo(path, bytes));
                 }
 
                 return;
@@ -88,7 +88,7 @@ namespace McpAuth.Commands
             string folder = GetUnresolvedProviderPathFromPSPath(OutDirectory);
             if (ShouldProcess(System.IO.Path.Combine(folder, name), "Save MCP content"))
             {
-                WriteObject(files.Write(folder, name, bytes));
+                WriteContentFile(System.IO.Path.Combine(folder, name), () => files.Write(folder, name, bytes));
             }
         }
     }
