@@ -135,7 +135,8 @@ Describe 'Rich tool content on a <Era> server' -ForEach $eras {
         $image | Should -BeOfType ([McpAuth.McpImageContent])
         $image.MimeType | Should -Be 'image/png'
         [Convert]::ToBase64String($image.Bytes) | Should -Be $png
-        $shown = $image | Format-List | Out-String
+        # The table and list views (real pwsh: the hosted engine tests have no Format-* cmdlets).
+        $shown = ($image | Format-Table | Out-String) + ($image | Format-List | Out-String)
         $shown | Should -Not -Match ([regex]::Escape($png.Substring(0, 24)))
         $shown | Should -Match "$($image.Size)"
     }
@@ -149,12 +150,14 @@ Describe 'Rich tool content on a <Era> server' -ForEach $eras {
         [Convert]::ToBase64String([IO.File]::ReadAllBytes((Join-Path $dir 'audio-1.wav'))) | Should -Be ([Convert]::ToBase64String((Get-FixtureBytes 'sound.wav')))
     }
 
-    It 'pipes the resource links a tool returns to Read-McpResource' {
+    It 'pipes the resource links and embedded resources a tool returns to Read-McpResource' {
         $links = Invoke-McpTool -Uri $u links | Where-Object { $_ -is [McpAuth.McpResourceLink] }
         $links.ResourceUri | Should -Be @('file:///project/README.md', 'file:///project/logo.png')
         $read = $links | Read-McpResource
         $read[0] | Should -BeLike '# Fixture project*'
         [Convert]::ToBase64String($read[1]) | Should -Be $png
+        $embedded = Invoke-McpTool -Uri $u links | Where-Object { $_ -is [McpAuth.McpResourceContents] }
+        ($embedded | Read-McpResource -Raw).ResourceUri | Should -Be @('file:///project/notes/welcome.txt', 'file:///project/data.bin')
     }
 
     It 'saves the embedded resources and skips the links with a warning' {
