@@ -29,6 +29,13 @@ namespace McpAuth.Core
         public const string InputRequiredLoop = "InputRequiredLoop";
         public const string UnsupportedInputRequest = "UnsupportedInputRequest";
         public const string UnknownResultType = "UnknownResultType";
+        public const string MalformedContent = "MalformedContent";
+        public const string ResourceNotFound = "ResourceNotFound";
+        public const string PromptNotFound = "PromptNotFound";
+        public const string InvalidResourceUri = "InvalidResourceUri";
+        public const string InvalidPromptArguments = "InvalidPromptArguments";
+        public const string SubscriptionNotSupported = "SubscriptionNotSupported";
+        public const string SubscriptionEnded = "SubscriptionEnded";
 
         // Discovery and sign-in
         public const string MalformedChallenge = "MalformedChallenge";
@@ -59,6 +66,17 @@ namespace McpAuth.Core
         public const string InvalidClientKey = "InvalidClientKey";
         public const string InvalidCallbackUrl = "InvalidCallbackUrl";
         public const string RedirectListenerFailed = "RedirectListenerFailed";
+        public const string AuthorizationServerNotListed = "AuthorizationServerNotListed";
+        public const string AuthorizationServerChanged = "AuthorizationServerChanged";
+        public const string TokenRenewalThrottled = "TokenRenewalThrottled";
+        public const string ResourceParameterRejected = "ResourceParameterRejected";
+        public const string IdentityAssertionRequired = "IdentityAssertionRequired";
+        public const string WorkloadIdentityUnavailable = "WorkloadIdentityUnavailable";
+        public const string DpopKeyUnavailable = "DpopKeyUnavailable";
+
+        // Network
+        public const string InvalidProxy = "InvalidProxy";
+        public const string InvalidCertificateAuthority = "InvalidCertificateAuthority";
 
         // Storage
         public const string KeychainUnavailable = "KeychainUnavailable";

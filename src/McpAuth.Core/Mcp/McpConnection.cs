@@ -24,7 +24,8 @@ namespace McpAuth.Core.Mcp
         {
             ServerUri = serverUri;
             SignInOptions signIn = options.SignIn ?? new SignInOptions();
-            HttpClientHandler pool = McpHttpClientFactory.CreateHandler();
+            HttpClientHandler pool = McpHttpClientFactory.CreateHandler(options.Network);
+
             // Discovery and the authorization server: one deadline per request, headers and body; the pool is shared.
             http = McpHttpClientFactory.Create(new DeadlineHandler(options.Timeout, "server", pool), disposeHandler: false, Timeout.InfiniteTimeSpan);
             OAuth = new OAuthAuthorizer(serverUri, http, signIn);
@@ -97,5 +98,8 @@ namespace McpAuth.Core.Mcp
 
         /// <summary>Gets or sets how the connection signs in; the defaults when null.</summary>
         public SignInOptions? SignIn { get; set; }
+
+        /// <summary>Gets or sets the proxy and certificate authorities; the environment's and the system's when null.</summary>
+        public NetworkOptions? Network { get; set; }
     }
 }

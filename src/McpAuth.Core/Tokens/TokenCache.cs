@@ -73,21 +73,22 @@ namespace McpAuth.Core.Tokens
         /// <summary>
         /// Finds the newest stored credential with tokens that is established for <paramref name="serverUri"/>
         /// (<see cref="CredentialMapping.IsEstablishedFor"/>), optionally only one of the client
-        /// <paramref name="clientId"/>, and holds it.
+        /// <paramref name="clientId"/> or of the account <paramref name="account"/>, and holds it.
         /// </summary>
-        public async Task<Credential?> FindAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken) =>
-            (await LookupAsync(serverUri, clientId, callbacks, cancellationToken).ConfigureAwait(false)).Established;
+        public async Task<Credential?> FindAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken, string? account = null) =>
+            (await LookupAsync(serverUri, clientId, callbacks, cancellationToken, account).ConfigureAwait(false)).Established;
 
         /// <summary>
         /// Like <see cref="FindAsync"/>, and also says whether another stored credential might serve the server once
         /// its own discovery names that credential's resource and issuer (its resource is a prefix of the server's URL).
         /// </summary>
-        internal async Task<(Credential? Established, bool OthersMayApply)> LookupAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        internal async Task<(Credential? Established, bool OthersMayApply)> LookupAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken, string? account = null)
         {
             IReadOnlyList<CredentialRecord> records = WithUnsaved(await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false));
             List<CredentialRecord> usable = records
                 .Where(r => !r.IsCorrupted && r.Tokens?.AccessToken is not null && r.Discovery is not null && r.Client is not null && r.Key.Resource != RegisteredClientResource)
                 .Where(r => clientId is null || r.Client!.ClientId == clientId)
+                .Where(r => account is null || string.Equals(r.Key.Account, account, StringComparison.Ordinal))
                 .ToList();
             CredentialRecord? record = usable
                 .Where(r => CredentialMapping.IsEstablishedFor(r, serverUri))
@@ -244,13 +245,11 @@ namespace McpAuth.Core.Tokens
         }
 
         /// <summary>Stores what a sign-in obtained, keeping nothing of an earlier record but its creation time.</summary>
-        public Task<Credential?> SaveAsync(
+        internal Task<Credential?> SaveAsync(
             CredentialKey key,
             Uri serverUri,
             DiscoveryResult discovery,
-            ClientIdentity client,
-            TokenSet tokens,
-            AuthorizationMethod method,
+            SignInResult obtained,
             IEngineCallbacks callbacks,
             CancellationToken cancellationToken)
         {
@@ -259,8 +258,8 @@ namespace McpAuth.Core.Tokens
                 key,
                 record => (record ?? new CredentialRecord(key)) with
                 {
-                    Client = CredentialMapping.ToStored(client),
-                    Tokens = CredentialMapping.ToStored(tokens),
+                    Client = CredentialMapping.ToStored(obtained.Client),
+                    Tokens = CredentialMapping.ToStored(obtained.Tokens),
                     // Keep the MCP era a connection remembered (a step-up sign-in does not change the server), and
                     // the servers the credential serves: this one, whose own discovery just named it, and the others.
                     Discovery = storedDiscovery with
@@ -268,7 +267,12 @@ namespace McpAuth.Core.Tokens
                         McpProtocolVersion = record?.Discovery?.McpProtocolVersion,
                         Servers = CredentialMapping.WithServer(record?.Discovery?.Servers, serverUri),
                     },
-                    AuthorizedBy = method,
+                    AuthorizedBy = obtained.Method,
+                    DpopKey = obtained.Dpop?.ToStored(),
+                    Enterprise = obtained.Enterprise,
+                    Workload = obtained.Workload,
+                    Settings = obtained.Settings.ToStored(),
+                    Subject = obtained.Tokens.IdToken is Secret idToken ? UnverifiedJwt.TryRead(idToken.Reveal())?.Subject ?? record?.Subject : record?.Subject,
                 },
                 callbacks,
                 cancellationToken);
@@ -300,6 +304,9 @@ namespace McpAuth.Core.Tokens
             unsaved.Clear();
             live.Clear();
         }
+
+        /// <summary>Gets the storm breaker of this process's renewals (per server).</summary>
+        internal RenewalBreaker Breaker { get; } = new RenewalBreaker();
 
         /// <summary>The in-process half of a named lock (<see cref="SignInCoordinator"/>): one holder per name in this process.</summary>
         internal SemaphoreSlim Gate(string name) => gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));

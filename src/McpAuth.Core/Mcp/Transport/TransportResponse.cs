@@ -65,12 +65,14 @@ namespace McpAuth.Core.Mcp
         /// <summary>
         /// Reads the event stream and hands each JSON-RPC message to <paramref name="onMessage"/>, which
         /// returns true to stop. Returns true when it stopped that way, false when the stream ended or broke.
-        /// Cancellation also disposes the stream, which ends a pending read at once on every runtime. A stream
-        /// that carries an answer may go no longer than the request timeout without an event (keep-alive comments
-        /// do not count): then it is <c>RequestTimedOut</c>; <paramref name="openEnded"/> streams (a legacy server's
-        /// own stream) may be idle for as long as they like. The time <paramref name="onMessage"/> takes does not count.
+        /// Cancellation also disposes the stream, which ends a pending read at once on every runtime. The size
+        /// cap applies to the whole stream, or with <paramref name="capEachMessage"/> (a subscription stream
+        /// that stays open for hours) to each message. A stream that carries an answer may go no longer than the
+        /// request timeout without an event (keep-alive comments do not count): then it is <c>RequestTimedOut</c>;
+        /// <paramref name="openEnded"/> streams (a legacy server's own stream, a subscription) may be idle for as
+        /// long as they like. The time <paramref name="onMessage"/> takes does not count.
         /// </summary>
-        public async Task<bool> ReadEventsAsync(StreamPosition position, Func<JsonRpcMessage, Task<bool>> onMessage, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool openEnded = false)
+        public async Task<bool> ReadEventsAsync(StreamPosition position, Func<JsonRpcMessage, Task<bool>> onMessage, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool capEachMessage = false, bool openEnded = false)
         {
             using Stream raw = await Http.Content!.ReadAsStreamAsync().ConfigureAwait(false);
             using var capped = new CappedReadStream(raw, options.MaxResponseBytes, Endpoint);
@@ -85,6 +87,11 @@ namespace McpAuth.Core.Mcp
                 {
                     idle.CancelAfter(idleLimit);
                     position.Update(parser);
+                    if (capEachMessage)
+                    {
+                        capped.Restart();
+                    }
+
                     if (string.IsNullOrWhiteSpace(item.Data) || (item.EventType is not null && item.EventType != "message"))
                     {
                         continue;
