@@ -7,6 +7,8 @@
 #                            # DBUS_SESSION_BUS_ADDRESS and waits until org.freedesktop.secrets is owned
 #   keyring_lock             # locks the default collection (for tests of the locked-keyring error)
 #   keyring_has_service      # succeeds while org.freedesktop.secrets has an owner on the bus
+#   keyring_restart          # kills gnome-keyring-daemon (SIGKILL) and starts it again on the same bus and
+#                            # keyring files, unlocked; prints and exports the new KEYRING_DAEMON_PID
 #   keyring_stop             # kills both daemons by pid and removes the private directory
 #
 # It installs nothing. Packages it needs (Debian/Ubuntu):
@@ -55,16 +57,23 @@ CONF
     KEYRING_DBUS_PID=$(printf '%s\n' "$bus" | sed -n 2p)
     export DBUS_SESSION_BUS_ADDRESS KEYRING_DIR KEYRING_DBUS_PID
 
-    # A random password nobody needs to know: the keyring is created and unlocked with it.
-    local pass
-    pass=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-    printf %s "$pass" | XDG_DATA_HOME="$KEYRING_DIR/data" XDG_RUNTIME_DIR="$KEYRING_DIR/runtime" \
+    # A random password nobody needs to know: the keyring is created and unlocked with it. It is kept in the
+    # private directory (mode 700) only so that keyring_restart can unlock the same keyring files again.
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$KEYRING_DIR/password")
+    _keyring_daemon_start || {
+        keyring_stop
+        return 1
+    }
+}
+
+# Starts gnome-keyring-daemon on $KEYRING_DIR's bus and files, unlocked, and waits until it owns the service.
+_keyring_daemon_start() {
+    XDG_DATA_HOME="$KEYRING_DIR/data" XDG_RUNTIME_DIR="$KEYRING_DIR/runtime" \
         gnome-keyring-daemon --foreground --unlock --components=secrets \
-        >"$KEYRING_DIR/gnome-keyring.log" 2>&1 &
+        <"$KEYRING_DIR/password" >>"$KEYRING_DIR/gnome-keyring.log" 2>&1 &
     KEYRING_DAEMON_PID=$!
     disown "$KEYRING_DAEMON_PID" 2>/dev/null || true
     export KEYRING_DAEMON_PID
-    unset pass
 
     local i
     for i in $(seq 1 100); do
@@ -79,8 +88,20 @@ CONF
 
     echo "keyring.sh: gnome-keyring-daemon did not take org.freedesktop.secrets; its log:" >&2
     cat "$KEYRING_DIR/gnome-keyring.log" >&2 2>/dev/null
-    keyring_stop
     return 1
+}
+
+keyring_restart() {
+    if [ -n "${KEYRING_DAEMON_PID:-}" ]; then
+        kill -9 "$KEYRING_DAEMON_PID" 2>/dev/null || true
+    fi
+    local i
+    for i in $(seq 1 100); do
+        keyring_has_service || break
+        sleep 0.05
+    done
+    _keyring_daemon_start || return 1
+    echo "$KEYRING_DAEMON_PID"
 }
 
 keyring_lock() {

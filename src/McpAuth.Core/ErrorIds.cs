@@ -86,5 +86,8 @@ namespace McpAuth.Core
         public const string PlaintextStorageNotAllowed = "PlaintextStorageNotAllowed";
         public const string CredentialStoreBusy = "CredentialStoreBusy";
         public const string InvalidCredentialStoreSetting = "InvalidCredentialStoreSetting";
+        public const string CredentialNotSaved = "CredentialNotSaved";
+        public const string CredentialStoreUnavailable = "CredentialStoreUnavailable";
+        public const string InsecureCredentialStore = "InsecureCredentialStore";
     }
 }

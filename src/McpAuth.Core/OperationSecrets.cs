@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading;
 
 namespace McpAuth.Core
@@ -8,7 +9,8 @@ namespace McpAuth.Core
     /// <summary>
     /// Every secret one engine operation has handled, so that text a peer sends back can be redacted of all of
     /// them in one place (<see cref="Http.ServerText"/>), in the forms a server might echo: as sent, URL- and
-    /// form-encoded, base64 and base64url. A <see cref="Secret"/> is registered when it is created or revealed
+    /// form-encoded, base64 and base64url, and inside any base64 or base64url text that decodes to something
+    /// holding one (an echoed Basic header, "Bearer ..." header or whole form body, at any alignment). A <see cref="Secret"/> is registered when it is created or revealed
     /// inside an operation; an operation is what runs between <see cref="Begin"/> and the disposal of its
     /// result, including everything it awaits. The registry flows with the async call (an
     /// <see cref="AsyncLocal{T}"/>), so two operations never see each other's secrets.
@@ -54,6 +56,9 @@ namespace McpAuth.Core
 
         private sealed class Registry
         {
+            // A run of base64 or base64url characters long enough to encode the shortest secret (4 bytes: 6 characters).
+            private static readonly Regex EncodedRun = new Regex("[A-Za-z0-9+/_-]{6,}=*", RegexOptions.CultureInvariant);
+
             private readonly object gate = new object();
             private readonly HashSet<string> values = new HashSet<string>(StringComparer.Ordinal);
             private string[] forms = Array.Empty<string>();
@@ -84,7 +89,8 @@ namespace McpAuth.Core
 
             public string Redact(string text)
             {
-                foreach (string form in Volatile.Read(ref forms))
+                string[] known = Volatile.Read(ref forms);
+                foreach (string form in known)
                 {
                     if (text.IndexOf(form, StringComparison.Ordinal) >= 0)
                     {
@@ -92,7 +98,52 @@ namespace McpAuth.Core
                     }
                 }
 
-                return text;
+                return known.Length == 0 ? text : EncodedRun.Replace(text, run => HoldsSecret(run.Value, known) ? "***" : run.Value);
+            }
+
+            /// <summary>
+            /// True when <paramref name="run"/>, read as base64 or base64url from any of its first four characters
+            /// (so text glued before the encoded part does not hide it), decodes to text that holds a secret.
+            /// </summary>
+            private static bool HoldsSecret(string run, string[] known)
+            {
+                string body = run.TrimEnd('=').Replace('-', '+').Replace('_', '/');
+                for (int skip = 0; skip < 4 && body.Length - skip >= 6; skip++)
+                {
+                    string part = body.Substring(skip);
+                    switch (part.Length % 4)
+                    {
+                        case 1:
+                            part = part.Substring(0, part.Length - 1);
+                            break;
+                        case 2:
+                            part += "==";
+                            break;
+                        case 3:
+                            part += "=";
+                            break;
+                    }
+
+                    string decoded;
+                    try
+                    {
+                        decoded = Encoding.UTF8.GetString(Convert.FromBase64String(part));
+                    }
+                    catch (FormatException)
+                    {
+                        continue;
+                    }
+
+                    foreach (string form in known)
+                    {
+                        if (decoded.IndexOf(form, StringComparison.Ordinal) >= 0)
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
             }
 
             private static IEnumerable<string> Forms(string value)

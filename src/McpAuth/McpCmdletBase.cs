@@ -18,6 +18,9 @@ namespace McpAuth
     /// </summary>
     public abstract class McpCmdletBase : PSCmdlet
     {
+        // How long a failed command waits for its cancelled engine work to end; it ends in milliseconds.
+        private static readonly TimeSpan AbandonedWorkGrace = TimeSpan.FromSeconds(10);
+
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private PipelinePump? pump;
 
@@ -45,14 +48,19 @@ namespace McpAuth
             // bearer token on an MCP request included) is masked in whatever a peer echoes back into error text.
             // The async flow of the operation keeps the scope after this thread leaves it.
             IDisposable secrets = OperationSecrets.Begin();
+
+            // The operation's own token: Ctrl+C cancels it, and so does this command failing before the operation
+            // ended (a warning turned into an error by -WarningAction Stop, say), so nothing of a failed command
+            // goes on in the background holding locks or a sign-in listener.
+            var abandon = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+            Task<T>? task = null;
             try
             {
-                Task<T> task;
                 SynchronizationContext? context = SynchronizationContext.Current;
                 SynchronizationContext.SetSynchronizationContext(null);
                 try
                 {
-                    task = operation(callbacks, stopping.Token);
+                    task = operation(callbacks, abandon.Token);
                 }
                 catch (Exception ex)
                 {
@@ -82,6 +90,36 @@ namespace McpAuth
                 secrets.Dispose();
                 callbacks.Close();
                 pump = outer;
+                EndAbandoned(task, abandon);
+            }
+        }
+
+        /// <summary>
+        /// Cancels an operation this command leaves before it ended and waits (boundedly: the engine honours its
+        /// token at once) for it to let go of what it holds. Its outcome is observed, never reported.
+        /// </summary>
+        private static void EndAbandoned(Task? task, CancellationTokenSource abandon)
+        {
+            if (task is not null && !task.IsCompleted)
+            {
+                abandon.Cancel();
+                try
+                {
+                    task.Wait(AbandonedWorkGrace);
+                }
+                catch (AggregateException)
+                {
+                    // The command already failed with its own error.
+                }
+            }
+
+            if (task is null || task.IsCompleted)
+            {
+                abandon.Dispose();
+            }
+            else
+            {
+                task.ContinueWith(t => { _ = t.Exception; abandon.Dispose(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 

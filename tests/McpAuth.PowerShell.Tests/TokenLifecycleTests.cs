@@ -345,5 +345,28 @@ namespace McpAuth.HostedTests
             Assert.Equal("SignedOut", r.Output[1].BaseObject);
             Assert.Contains(server.Events(), e => (string?)e["type"] == "revocation");
         }
+
+        /// <summary>Issue #11, 9: Get-McpToken after -Revoke said the server "accepts requests without sign-in".</summary>
+        [Fact]
+        public void After_Revoke_Get_McpToken_signs_in_again_rather_than_saying_the_server_needs_no_sign_in()
+        {
+            using HostedPowerShell ps = NewShell();
+            ps.Run("Connect-McpServer $u -AuthorizationHandler $AutoConsent -CredentialStore Memory -Force | Out-Null", Vars()).ThrowIfErrors();
+            string revoked = (string)ps.Run("Get-McpToken -Uri $u -AsPlainText", Vars()).Output.Single().BaseObject;
+            ps.Run("Update-McpCredential -Uri $u -Revoke", Vars()).ThrowIfErrors();
+            int signIns = Grants("authorization_code").Count;
+
+            // The connection signs in again the way it did (its authorization handler) and hands out the new token.
+            PsResult r = ps.Run("Get-McpToken -Uri $u -AsPlainText", Vars());
+            Assert.DoesNotContain("without sign-in", r.AllText(), StringComparison.Ordinal);
+            r.ThrowIfErrors();
+            string renewed = (string)r.Output.Single().BaseObject;
+            Assert.NotEqual(revoked, renewed);
+            Assert.Equal(signIns + 1, Grants("authorization_code").Count);
+
+            // A server that never asked for a token still says so.
+            PsResult open = ps.Run("Connect-McpServer $p -CredentialStore Memory -Force | Out-Null; Get-McpToken -Uri $p", new Dictionary<string, object?> { ["p"] = server.Public });
+            Assert.Contains("TokenNotAvailable", string.Join(" ", open.ErrorIds), StringComparison.Ordinal);
+        }
     }
 }

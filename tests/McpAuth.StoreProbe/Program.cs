@@ -64,20 +64,52 @@ namespace McpAuth.StoreProbe
                         return 0;
                     case "hammer":
                         // Writes big records forever, to be killed with SIGKILL in the middle of a write.
+                        // It counts on from the stored value, so a test killing it again and again can see that the stored
+                        // value never goes back.
                         int padding = int.Parse(args[3], CultureInfo.InvariantCulture);
-                        for (long i = 1; ; i++)
+                        CredentialRecord? start = await store.GetAsync(Key(args), callbacks, CancellationToken.None);
+                        long first = start?.Tokens?.AccessToken is { } stored && long.TryParse(stored.Reveal(), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n + 1 : 1;
+                        for (long i = first; ; i++)
                         {
                             long value = i;
                             await store.UpdateAsync(Key(args), _ => Record(Key(args), value.ToString(CultureInfo.InvariantCulture), padding), callbacks, CancellationToken.None);
-                            if (i == 1)
+                            if (i == first)
                             {
                                 Console.WriteLine("running");
                                 Console.Out.Flush();
                             }
                         }
 
+                    case "session":
+                        // One store for the life of the process, driven line by line from stdin ("put resource issuer
+                        // token", "get resource issuer"), so a test can restart the keyring daemon between lines.
+                        Console.WriteLine("ready");
+                        for (string? line; (line = Console.ReadLine()) is not null;)
+                        {
+                            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                            try
+                            {
+                                if (line.StartsWith("put ", StringComparison.Ordinal))
+                                {
+                                    await store.UpdateAsync(Key(words), _ => Record(Key(words), words[3], 0), callbacks, CancellationToken.None);
+                                    Console.WriteLine("stored");
+                                }
+                                else
+                                {
+                                    CredentialRecord? found = await store.GetAsync(Key(words), callbacks, CancellationToken.None);
+                                    Console.WriteLine(found is null ? "none" : "found " + found.Tokens?.AccessToken?.Reveal());
+                                }
+                            }
+                            catch (McpAuthException ex)
+                            {
+                                Console.WriteLine("error " + ex.ErrorId);
+                                Console.Error.WriteLine(ex.Message);
+                            }
+                        }
+
+                        return 0;
                     default:
-                        Console.Error.WriteLine("usage: put|get|list|remove|reset|increment|hammer ...");
+                        Console.Error.WriteLine("usage: put|get|list|remove|reset|increment|hammer|session ...");
                         return 64;
                 }
             }

@@ -83,7 +83,7 @@ namespace McpAuth.Testing
 
         public string DbusPid { get; }
 
-        public string DaemonPid { get; }
+        public string DaemonPid { get; private set; }
 
         public string Dir { get; }
 
@@ -139,6 +139,18 @@ namespace McpAuth.Testing
             {
                 throw new InvalidOperationException("keyring_lock failed\n" + result);
             }
+        }
+
+        /// <summary>Kills gnome-keyring-daemon (SIGKILL) and starts it again on the same bus and keyring files, unlocked.</summary>
+        public void Restart()
+        {
+            ProcessResult result = Bash("keyring_restart");
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException("keyring_restart failed\n" + result);
+            }
+
+            DaemonPid = result.StdOut.Trim();
         }
 
         public void Dispose() => Bash("keyring_stop");

@@ -193,6 +193,16 @@ namespace McpAuth.Testing
             return list;
         }
 
+        /// <summary>Kills the fixture with SIGKILL (as a crash would end it) and waits until it is gone; its ports are free again.</summary>
+        public void Kill()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+        }
+
         public void Dispose()
         {
             try

@@ -48,7 +48,7 @@ namespace McpAuth.Core.Authorization
 
             // state: exactly once and identical, or this response is not the answer to our request (CSRF).
             List<string> states = QueryString.GetAll(parameters, "state");
-            if (states.Count != 1 || !FixedTimeEquals(states[0], expectedState))
+            if (!IsOwnState(states, expectedState))
             {
                 string what = states.Count == 0 ? "carries no state" : states.Count > 1 ? "carries more than one state" : "carries a state that does not match the request";
                 throw new McpAuthException(
@@ -135,6 +135,9 @@ namespace McpAuth.Core.Authorization
             McpErrorKind.SecurityError,
             $"The sign-in response {what}, but the request went to {issuer}; it was rejected as a possible mix-up attack. Sign in again.",
             issuer);
+
+        /// <summary>True when the response carries exactly one state and it is <paramref name="expectedState"/> (compared in fixed time).</summary>
+        internal static bool IsOwnState(List<string> states, string expectedState) => states.Count == 1 && FixedTimeEquals(states[0], expectedState);
 
         private static bool FixedTimeEquals(string a, string b)
         {

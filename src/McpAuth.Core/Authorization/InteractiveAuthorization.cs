@@ -36,11 +36,12 @@ namespace McpAuth.Core.Authorization
             this.callbacks = callbacks;
         }
 
-        public async Task<Uri> GetCallbackAsync(Uri authorizationUrl, LoopbackRedirectListener listener, string issuer, CancellationToken cancellationToken)
+        /// <summary>Gets the callback URL of the authorization request with <paramref name="state"/>; the listener ignores any other.</summary>
+        public async Task<Uri> GetCallbackAsync(Uri authorizationUrl, string state, LoopbackRedirectListener listener, string issuer, CancellationToken cancellationToken)
         {
             using var expiry = new CancellationTokenSource(timeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
-            Task<Uri> fromListener = listener.WaitForCallbackAsync(linked.Token);
+            Task<Uri> fromListener = listener.WaitForCallbackAsync(state, linked.Token);
             Task<Uri?> other = Start(authorizationUrl, listener, issuer, linked.Token);
             var activity = "Signing in at " + issuer;
             var elapsed = Stopwatch.StartNew();

@@ -13,8 +13,10 @@ namespace McpAuth.Core.Authorization
     /// <summary>
     /// The loopback redirect listener of RFC 8252 §7.3: a minimal HTTP listener on 127.0.0.1 that waits for the
     /// browser to arrive at <c>http://127.0.0.1:&lt;port&gt;/callback</c>. Other paths get 404; junk, slow or
-    /// half-open connections are closed after a timeout without disturbing the wait. It binds when created, so the
-    /// redirect URI is known before the browser opens.
+    /// half-open connections are closed after a timeout without disturbing the wait. A callback that does not carry
+    /// the state of the request being waited for (another local program forging one to abort the sign-in, or a stale
+    /// browser tab) is answered with an error page and ignored: the wait goes on for the real one. It binds when
+    /// created, so the redirect URI is known before the browser opens.
     /// </summary>
     public sealed class LoopbackRedirectListener : IDisposable
     {
@@ -27,6 +29,9 @@ namespace McpAuth.Core.Authorization
         private const string DonePage = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in complete</title></head>" +
             "<body style=\"font-family:sans-serif;margin:3em\"><h1>Sign-in complete</h1><p>You can close this window and return to PowerShell.</p></body></html>";
 
+        private const string ForeignPage = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not this sign-in</title></head>" +
+            "<body style=\"font-family:sans-serif;margin:3em\"><h1>Not this sign-in</h1><p>This response does not belong to the sign-in PowerShell is waiting for, so it was ignored.</p></body></html>";
+
         private const string ErrorPage = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in not completed</title></head>" +
             "<body style=\"font-family:sans-serif;margin:3em\"><h1>Sign-in not completed</h1><p>You can close this window; PowerShell shows what happened.</p></body></html>";
 
@@ -34,6 +39,7 @@ namespace McpAuth.Core.Authorization
         private readonly object gate = new object();
         private readonly HashSet<TcpClient> connections = new HashSet<TcpClient>();
         private int waitStarted;
+        private string expectedState = string.Empty;
         private bool disposed;
 
         private LoopbackRedirectListener(TcpListener listener, int port)
@@ -85,18 +91,28 @@ namespace McpAuth.Core.Authorization
         }
 
         /// <summary>
-        /// Waits until the browser requests the callback path with a <c>code</c> or <c>error</c> parameter, answers it
-        /// with a small page, and returns the full callback URL. Can be called once; the listener stops afterwards.
+        /// Waits until the browser requests the callback path with a <c>code</c> or <c>error</c> parameter and the
+        /// <paramref name="expectedState"/>, answers it with a small page, and returns the full callback URL. A
+        /// callback with another state, none or several is answered 400 and ignored. Can be called once; the
+        /// listener stops afterwards.
         /// </summary>
+        /// <param name="expectedState">The state of the authorization request whose answer is awaited.</param>
         /// <param name="cancellationToken">Stops waiting (the caller's timeout or Ctrl+C).</param>
         /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-        public async Task<Uri> WaitForCallbackAsync(CancellationToken cancellationToken)
+        public async Task<Uri> WaitForCallbackAsync(string expectedState, CancellationToken cancellationToken)
         {
+            if (string.IsNullOrEmpty(expectedState))
+            {
+                throw new ArgumentException("The expected state is required.", nameof(expectedState));
+            }
+
             ThrowIfDisposed();
             if (Interlocked.Exchange(ref waitStarted, 1) != 0)
             {
                 throw new InvalidOperationException("WaitForCallbackAsync can be called only once per listener.");
             }
+
+            this.expectedState = expectedState;
 
             var result = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
             using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -293,6 +309,11 @@ namespace McpAuth.Core.Authorization
             if (!hasCode && !hasError)
             {
                 return RequestOutcome.Status(400, "Bad Request");
+            }
+
+            if (!AuthorizationResponse.IsOwnState(QueryString.GetAll(query, "state"), expectedState))
+            {
+                return new RequestOutcome(400, "Bad Request", ForeignPage, null);
             }
 
             if (!Uri.TryCreate($"http://127.0.0.1:{Port}{target}", UriKind.Absolute, out Uri? callback))

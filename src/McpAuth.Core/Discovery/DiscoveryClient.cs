@@ -437,9 +437,9 @@ namespace McpAuth.Core.Discovery
                     {
                         body = await HttpBody.ReadStringAsync(response, owner.MaxDocumentBytes, url, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (McpAuthException)
+                    catch (McpAuthException ex)
                     {
-                        Note(document, url, "refused: the document is too large", status);
+                        Note(document, url, ex.ErrorId == ErrorIds.ResponseTooLarge ? "refused: the document is too large" : ex.ErrorId == ErrorIds.RequestTimedOut ? "the body did not arrive in time" : "the connection broke while reading", status);
                         throw;
                     }
                     catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

@@ -30,11 +30,11 @@ namespace McpAuth.Core.Discovery
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
+                document = PeerJson.Parse(json, 32);
             }
             catch (JsonException ex)
             {
-                throw Malformed(documentName, source, "it is not valid JSON", ex);
+                throw Malformed(documentName, source, "it is not valid JSON (" + ServerText.Sanitize(ex.Message, 120) + ")", ex);
             }
 
             using (document)

@@ -7,9 +7,9 @@ namespace McpAuth.Core.Http
 {
     /// <summary>
     /// A per-attempt time limit. The connection's HttpClient has no overall timeout, because a request may
-    /// wait for a person to sign in inside <see cref="OAuthHandler"/>; instead every network attempt (up to
-    /// the response headers) and every bounded body read gets its own deadline, and running out of time
-    /// becomes <c>RequestTimedOut</c> while Ctrl+C stays a cancellation.
+    /// wait for a person to sign in inside <see cref="OAuthHandler"/>; instead every network attempt gets one
+    /// deadline (<see cref="DeadlineHandler"/>) that covers its response headers and its whole body, and running
+    /// out of time becomes <c>RequestTimedOut</c> while Ctrl+C stays a cancellation.
     /// </summary>
     public sealed class Deadline : IDisposable
     {
@@ -50,14 +50,19 @@ namespace McpAuth.Core.Http
         public void Dispose() => source.Dispose();
     }
 
-    /// <summary>Gives every request that passes through it <see cref="Deadline"/> until its response headers arrive.</summary>
+    /// <summary>
+    /// Gives every request that passes through it one <see cref="Deadline"/> for the whole exchange: until its
+    /// response headers and then through the last byte of its body, however slowly the peer sends it. An event
+    /// stream's body is open-ended: its deadline ends with the headers, and the reader bounds the time between
+    /// messages (<c>TransportResponse.ReadEventsAsync</c>). A body the peer breaks off is a typed error too.
+    /// </summary>
     public sealed class DeadlineHandler : DelegatingHandler
     {
         private readonly TimeSpan limit;
         private readonly string peer;
 
-        /// <param name="limit">The time each request may take until its response headers.</param>
-        /// <param name="peer">What the peer is, for the message ("MCP server").</param>
+        /// <param name="limit">The time each request may take, headers and body.</param>
+        /// <param name="peer">What the peer is, for the message ("MCP server"), unless the request names it (<see cref="EngineRequest.SetPeer"/>).</param>
         /// <param name="inner">The handler that sends.</param>
         public DeadlineHandler(TimeSpan limit, string peer, HttpMessageHandler inner)
             : base(inner)
@@ -69,15 +74,33 @@ namespace McpAuth.Core.Http
         /// <inheritdoc/>
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            using Deadline deadline = Deadline.Start(limit, cancellationToken);
+            string who = EngineRequest.Peer(request) ?? peer;
+            Deadline deadline = Deadline.Start(limit, cancellationToken);
+            HttpResponseMessage response;
             try
             {
-                return await base.SendAsync(request, deadline.Token).ConfigureAwait(false);
+                response = await base.SendAsync(request, deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (deadline.Expired(ex))
             {
-                throw deadline.TimedOut(peer, request.RequestUri!, ex);
+                deadline.Dispose();
+                throw deadline.TimedOut(who, request.RequestUri!, ex);
             }
+            catch
+            {
+                deadline.Dispose();
+                throw;
+            }
+
+            if (response.Content is null || string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                deadline.Dispose();
+                return response;
+            }
+
+            // The body is read under the same deadline; it ends when the body is read or the response disposed.
+            response.Content = new BoundedContent(response.Content, deadline, who, request.RequestUri!);
+            return response;
         }
     }
 }

@@ -11,6 +11,7 @@ namespace McpAuth.Core.Http
     {
         private const string CallbacksKey = "McpAuth.Callbacks";
         private const string ChallengesKey = "McpAuth.HandleChallenges";
+        private const string PeerKey = "McpAuth.Peer";
 
         /// <summary>Marks a request with the callbacks of the operation that sends it.</summary>
         /// <param name="request">The request.</param>
@@ -22,6 +23,12 @@ namespace McpAuth.Core.Http
             request.Properties[CallbacksKey] = callbacks;
             request.Properties[ChallengesKey] = handleChallenges;
         }
+
+        /// <summary>Names the peer a request goes to ("token endpoint"), for the messages of its deadline.</summary>
+        public static void SetPeer(HttpRequestMessage request, string peer) => request.Properties[PeerKey] = peer;
+
+        /// <summary>Gets the peer a request goes to, when it was named.</summary>
+        public static string? Peer(HttpRequestMessage request) => request.Properties.TryGetValue(PeerKey, out object? value) ? value as string : null;
 
         /// <summary>Gets the callbacks of a request, or ones that report nothing and answer no prompt.</summary>
         public static IEngineCallbacks Callbacks(HttpRequestMessage request)

@@ -12,8 +12,8 @@ namespace McpAuth.Core.Http
         public static string UserAgent { get; } = "McpAuth/" + (typeof(McpHttpClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
 
         /// <summary>Creates a client with its own handler. Redirects are not followed: OAuth and MCP both need to see them.</summary>
-        /// <param name="timeout">The per-request timeout; cancellation still ends a request at once.</param>
-        public static HttpClient Create(TimeSpan timeout) => Create(CreateHandler(), disposeHandler: true, timeout);
+        /// <param name="timeout">The time each request may take, headers and body (<see cref="DeadlineHandler"/>); cancellation still ends a request at once.</param>
+        public static HttpClient Create(TimeSpan timeout) => Create(new DeadlineHandler(timeout, "server", CreateHandler()), disposeHandler: true, System.Threading.Timeout.InfiniteTimeSpan);
 
         /// <summary>Creates the handler that sends: one connection pool per server connection, shared by its clients.</summary>
         /// <param name="network">The proxy and certificate authorities; the environment's and the system's when null.</param>

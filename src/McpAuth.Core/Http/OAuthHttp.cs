@@ -45,7 +45,8 @@ namespace McpAuth.Core.Http
 
             try
             {
-                return JsonSerializer.Deserialize(trimmed, type);
+                using JsonDocument document = PeerJson.Parse(trimmed, 64);
+                return document.RootElement.Deserialize(type);
             }
             catch (JsonException)
             {

@@ -21,6 +21,11 @@ namespace McpAuth.Core.Http
         {
             Uri target = request.RequestUri!;
             string where = target.GetLeftPart(UriPartial.Path);
+            if (EngineRequest.Peer(request) is null)
+            {
+                EngineRequest.SetPeer(request, peer);
+            }
+
             try
             {
                 return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
@@ -39,7 +44,7 @@ namespace McpAuth.Core.Http
                 throw new McpAuthException(
                     ErrorIds.RequestTimedOut,
                     McpErrorKind.Timeout,
-                    $"The {peer} at {where} did not answer within {http.Timeout.TotalSeconds:0} seconds.",
+                    http.Timeout == System.Threading.Timeout.InfiniteTimeSpan ? $"The {peer} at {where} did not answer in time." : $"The {peer} at {where} did not answer within {http.Timeout.TotalSeconds:0} seconds.",
                     target,
                     ex);
             }

@@ -25,7 +25,9 @@ namespace McpAuth.Core.Mcp
             ServerUri = serverUri;
             SignInOptions signIn = options.SignIn ?? new SignInOptions();
             HttpClientHandler pool = McpHttpClientFactory.CreateHandler(options.Network);
-            http = McpHttpClientFactory.Create(pool, disposeHandler: false, options.Timeout);
+
+            // Discovery and the authorization server: one deadline per request, headers and body; the pool is shared.
+            http = McpHttpClientFactory.Create(new DeadlineHandler(options.Timeout, "server", pool), disposeHandler: false, Timeout.InfiniteTimeSpan);
             OAuth = new OAuthAuthorizer(serverUri, http, signIn);
             var pipeline = new OAuthHandler(observe?.Invoke(OAuth) ?? OAuth, serverUri, new DeadlineHandler(options.Timeout, "MCP server", pool));
             mcp = McpHttpClientFactory.Create(pipeline, disposeHandler: true, Timeout.InfiniteTimeSpan);

@@ -16,7 +16,9 @@ namespace McpAuth.Core.Mcp
     public static class McpConnectionRegistry
     {
         private static readonly ConcurrentDictionary<string, McpConnection> Connections = new ConcurrentDictionary<string, McpConnection>(StringComparer.Ordinal);
-        private static readonly SemaphoreSlim ConnectLock = new SemaphoreSlim(1, 1);
+
+        // One lock per server: connecting (and signing in) to one server never waits for another.
+        private static readonly ConcurrentDictionary<string, SemaphoreSlim> ConnectLocks = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
 
         /// <summary>Gets every live connection.</summary>
         public static IReadOnlyList<McpConnection> All => Connections.Values.Where(c => !c.IsClosed).OrderBy(c => c.ServerUri.ToString(), StringComparer.Ordinal).ToList();
@@ -71,7 +73,8 @@ namespace McpAuth.Core.Mcp
                 return existing;
             }
 
-            await ConnectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            SemaphoreSlim connectLock = ConnectLocks.GetOrAdd(key.AbsoluteUri, _ => new SemaphoreSlim(1, 1));
+            await connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 if (!options.ForceNew && Connections.TryGetValue(key.AbsoluteUri, out existing) && !existing.IsClosed)
@@ -101,7 +104,7 @@ namespace McpAuth.Core.Mcp
             }
             finally
             {
-                ConnectLock.Release();
+                connectLock.Release();
             }
         }
 

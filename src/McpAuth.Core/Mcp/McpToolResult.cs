@@ -83,22 +83,7 @@ namespace McpAuth.Core.Mcp
         public bool IsError { get; }
 
         /// <summary>Gets the text of every text content block, joined by new lines.</summary>
-        public string Text
-        {
-            get
-            {
-                var parts = new List<string>();
-                foreach (JsonObject block in Content)
-                {
-                    if (block["type"]?.GetValue<string>() == "text" && block["text"] is JsonValue v && v.TryGetValue(out string? s))
-                    {
-                        parts.Add(s);
-                    }
-                }
-
-                return string.Join("\n", parts);
-            }
-        }
+        public string Text => string.Join("\n", TextBlocks);
 
         internal static McpToolResult From(CallToolResult result, string tool)
             => new McpToolResult(result.Content ?? new List<JsonNode?>(), result.StructuredContent, result.IsError == true, tool);

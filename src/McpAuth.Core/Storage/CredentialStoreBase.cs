@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -123,7 +124,15 @@ namespace McpAuth.Core.Storage
         {
             using (await LockAsync(callbacks, cancellationToken).ConfigureAwait(false))
             {
-                Clear();
+                try
+                {
+                    Clear();
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw NotWritten(ex);
+                }
+
                 callbacks.Verbose($"Credential store {Location}: reset; every stored credential was deleted.");
             }
         }
@@ -183,7 +192,26 @@ namespace McpAuth.Core.Storage
 
         private CredentialBlob ReadDocument() => CredentialBlob.Parse(ReadBytes(), Location);
 
-        private void WriteDocument(CredentialBlob blob) => WriteBytes(blob.Serialize());
+        private void WriteDocument(CredentialBlob blob)
+        {
+            try
+            {
+                WriteBytes(blob.Serialize());
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // A full disk, a read-only file system, lost permissions: nothing was replaced (writes are atomic).
+                throw NotWritten(ex);
+            }
+        }
+
+        private CredentialStoreException NotWritten(Exception ex) => new CredentialStoreException(
+            ErrorIds.CredentialNotSaved,
+            McpErrorKind.ResourceUnavailable,
+            $"The credential store {Location} could not be written ({ex.Message}). What it held is unchanged.",
+            Location,
+            "Free space or fix the permissions of the credential store, then run the command again.",
+            ex);
 
         private CredentialStoreException CorruptedRecord(CredentialKey key, string? problem) =>
             new CredentialStoreException(

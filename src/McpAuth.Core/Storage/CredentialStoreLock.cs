@@ -82,6 +82,17 @@ namespace McpAuth.Core.Storage
             {
                 return null;
             }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Not another holder: the lock file cannot be written at all (a full disk, a read-only file system).
+                throw new CredentialStoreException(
+                    ErrorIds.CredentialStoreUnavailable,
+                    McpErrorKind.ResourceUnavailable,
+                    $"The credential store cannot be used: its lock file {lockFilePath} could not be written ({ex.Message}). Nothing stored was changed.",
+                    lockFilePath,
+                    "Free space or fix the permissions of the credential store's folder, then retry.",
+                    ex);
+            }
 
             try
             {

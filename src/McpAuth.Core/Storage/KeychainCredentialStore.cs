@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -125,7 +126,7 @@ namespace McpAuth.Core.Storage
             byte[] data;
             try
             {
-                data = storage.ReadData();
+                data = Reconnecting(storage.ReadData);
             }
             catch (CryptographicException ex)
             {
@@ -155,7 +156,11 @@ namespace McpAuth.Core.Storage
         {
             try
             {
-                storage.WriteData(data);
+                Reconnecting(() =>
+                {
+                    storage.WriteData(data);
+                    return true;
+                });
             }
             catch (Exception ex) when (!(ex is McpAuthException))
             {
@@ -169,7 +174,11 @@ namespace McpAuth.Core.Storage
             Verify();
             try
             {
-                storage.Clear(ignoreExceptions: false);
+                Reconnecting(() =>
+                {
+                    storage.Clear(ignoreExceptions: false);
+                    return true;
+                });
             }
             catch (Exception ex) when (!(ex is McpAuthException))
             {
@@ -177,16 +186,67 @@ namespace McpAuth.Core.Storage
             }
         }
 
+        /// <summary>
+        /// Runs a keyring operation; when it fails on Linux, drops libsecret's cached connection to the Secret Service
+        /// and tries once more. libsecret keeps one service proxy (and its session) per process; after the daemon
+        /// restarts, that proxy talks to a daemon that no longer exists, and every call fails until the process ends,
+        /// though the keyring and its data are intact. A failure that is not about the connection fails again the
+        /// same way and is reported as it is.
+        /// </summary>
+        private static T Reconnecting<T>(Func<T> operation)
+        {
+            try
+            {
+                return operation();
+            }
+            catch (Exception ex) when (!(ex is McpAuthException || ex is CryptographicException || ex is FormatException) && LibSecret.TryDisconnect())
+            {
+                return operation();
+            }
+        }
+
         private void Verify()
         {
             try
             {
-                storage.VerifyPersistence();
+                Reconnecting(() =>
+                {
+                    storage.VerifyPersistence();
+                    return true;
+                });
             }
             catch (Exception ex) when (!(ex is McpAuthException))
             {
                 throw KeychainErrors.Map(ex, Location);
             }
+        }
+
+        /// <summary>libsecret's own reset of its cached Secret Service connection.</summary>
+        private static class LibSecret
+        {
+            private const string Library = "libsecret-1.so.0";
+
+            /// <summary>Drops the cached connection (the next call makes a new one); false where there is no libsecret.</summary>
+            public static bool TryDisconnect()
+            {
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+                {
+                    return false;
+                }
+
+                try
+                {
+                    secret_service_disconnect();
+                    return true;
+                }
+                catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
+                {
+                    return false;
+                }
+            }
+
+            [DllImport(Library)]
+            private static extern void secret_service_disconnect();
         }
     }
 }

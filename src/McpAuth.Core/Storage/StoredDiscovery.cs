@@ -47,6 +47,14 @@ namespace McpAuth.Core.Storage
         [JsonPropertyName("fetched_at")]
         public DateTimeOffset FetchedAt { get; init; }
 
+        /// <summary>
+        /// Gets the MCP endpoints whose own challenge and protected resource metadata named this credential's
+        /// resource and issuer: the only servers it is presented to. Null in records written before it was kept;
+        /// such a record serves only the server whose URL is its resource.
+        /// </summary>
+        [JsonPropertyName("servers")]
+        public System.Collections.Generic.IReadOnlyList<string>? Servers { get; init; }
+
         /// <summary>Gets the MCP protocol version the server was last found to speak (so its era), or null when not known yet.</summary>
         [JsonPropertyName("mcp_protocol_version")]
         public string? McpProtocolVersion { get; init; }

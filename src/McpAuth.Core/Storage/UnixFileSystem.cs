@@ -8,7 +8,8 @@ namespace McpAuth.Core.Storage
 {
     /// <summary>
     /// The few POSIX calls netstandard2.0 lacks: create a file with mode 0600 before any content is
-    /// written, create a directory with mode 0700, and rename over an existing file atomically.
+    /// written, create a directory with mode 0700 (and make a folder others could write to private, or refuse it),
+    /// and rename over an existing file atomically.
     /// Callers check <see cref="IsUnix"/> first.
     /// </summary>
     internal static class UnixFileSystem
@@ -16,6 +17,9 @@ namespace McpAuth.Core.Storage
         public const int OwnerReadWrite = 0x180; // 0600
 
         public const int OwnerAll = 0x1C0; // 0700
+
+        // File.GetUnixFileMode (.NET 7+), which netstandard2.0 cannot name; null on older runtimes.
+        private static readonly System.Reflection.MethodInfo? GetUnixFileMode = typeof(File).GetMethod("GetUnixFileMode", new[] { typeof(string) });
 
         public static bool IsUnix =>
             RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
@@ -50,11 +54,17 @@ namespace McpAuth.Core.Storage
             }
         }
 
-        /// <summary>Creates <paramref name="path"/> (and its parents) if missing; the directory itself gets mode 0700.</summary>
+        /// <summary>
+        /// Creates <paramref name="path"/> (and its parents) if missing; the directory itself gets mode 0700. A
+        /// directory that exists and that other users can write to (a store folder made 0777 by hand or by a
+        /// careless tool: anyone could replace or plant files in it) is made 0700 when this user owns it, and
+        /// refused with <c>InsecureCredentialStore</c> when it cannot be.
+        /// </summary>
         public static void CreateOwnerOnlyDirectory(string path)
         {
             if (Directory.Exists(path))
             {
+                MakePrivate(path);
                 return;
             }
 
@@ -71,6 +81,41 @@ namespace McpAuth.Core.Storage
                 {
                     throw new IOException($"Could not create the directory {path}: {new Win32Exception(errno).Message}.");
                 }
+            }
+        }
+
+        private static void MakePrivate(string path)
+        {
+            const int GroupOrOtherWrite = 0x12; // 0022
+            int? mode = ModeOf(path);
+            if (mode is int known && (known & GroupOrOtherWrite) == 0)
+            {
+                return;
+            }
+
+            if (NativeMethods.chmod(path, OwnerAll) != 0)
+            {
+                int errno = Marshal.GetLastWin32Error();
+                string shown = mode is int m ? " (mode " + Convert.ToString(m & 0xFFF, 8) + ")" : string.Empty;
+                throw new CredentialStoreException(
+                    ErrorIds.InsecureCredentialStore,
+                    McpErrorKind.SecurityError,
+                    $"The credential store folder {path} can be written by other users{shown} and could not be made private ({new Win32Exception(errno).Message}); it is not used.",
+                    path,
+                    "Use a folder only you own (chmod 700), or choose another store folder.");
+            }
+        }
+
+        /// <summary>The permission bits of a file or folder, where the runtime can tell (.NET 7 and later); else null.</summary>
+        private static int? ModeOf(string path)
+        {
+            try
+            {
+                return GetUnixFileMode is null ? null : Convert.ToInt32(GetUnixFileMode.Invoke(null, new object[] { path }), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (System.Reflection.TargetInvocationException)
+            {
+                return null;
             }
         }
 
@@ -97,6 +142,9 @@ namespace McpAuth.Core.Storage
 
             [DllImport("libc", SetLastError = true)]
             public static extern int fchmod(int fd, int mode);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int chmod([MarshalAs(UnmanagedType.LPStr)] string path, int mode);
 
             [DllImport("libc", SetLastError = true)]
             public static extern int mkdir([MarshalAs(UnmanagedType.LPStr)] string path, int mode);

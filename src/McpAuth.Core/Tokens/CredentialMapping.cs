@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using McpAuth.Core.Discovery;
 using McpAuth.Core.Registration;
 using McpAuth.Core.Storage;
@@ -111,9 +112,49 @@ namespace McpAuth.Core.Tokens
             CodeChallengeMethodsSupported = new[] { AuthorizationServerMetadata.S256 },
         };
 
-        /// <summary>True when a stored record's resource identifies this MCP server (same rule as RFC 9728 resource checks).</summary>
-        public static bool ResourceMatches(string storedResource, Uri serverUrl) =>
-            Uri.TryCreate(storedResource, UriKind.Absolute, out Uri? resource) && ProtectedResourceMetadata.Identifies(resource, serverUrl);
+        /// <summary>
+        /// The one rule for which stored credential may be presented to which MCP server: the one whose record
+        /// names the server among those whose own challenge and protected resource metadata led to it (see
+        /// <see cref="StoredDiscovery.Servers"/>). A record from before that list was kept serves only the server
+        /// whose URL is its resource. A resource that is merely a prefix of the server's URL (the origin, say) is
+        /// no reason: that server's own discovery decides (<see cref="MayApply"/>).
+        /// </summary>
+        public static bool IsEstablishedFor(CredentialRecord record, Uri serverUrl)
+        {
+            if (record.Discovery?.Servers is IReadOnlyList<string> servers)
+            {
+                string wanted = ServerKey(serverUrl);
+                return servers.Any(s => Uri.TryCreate(s, UriKind.Absolute, out Uri? listed) && ServerKey(listed) == wanted);
+            }
+
+            return Uri.TryCreate(record.Key.Resource, UriKind.Absolute, out Uri? resource) && ServerKey(resource) == ServerKey(serverUrl);
+        }
+
+        /// <summary>
+        /// True when the server's own discovery could name this record's credential: its resource identifies the
+        /// server by the RFC 9728 rule (the same URL, or a path prefix on the same origin). Only a candidate: the
+        /// credential is used once that discovery names its resource and issuer.
+        /// </summary>
+        public static bool MayApply(CredentialRecord record, Uri serverUrl) =>
+            Uri.TryCreate(record.Key.Resource, UriKind.Absolute, out Uri? resource) && ProtectedResourceMetadata.Identifies(resource, serverUrl);
+
+        /// <summary>Returns <paramref name="servers"/> with <paramref name="serverUrl"/> added (once).</summary>
+        public static IReadOnlyList<string> WithServer(IReadOnlyList<string>? servers, Uri serverUrl)
+        {
+            var list = new List<string>(servers ?? Array.Empty<string>());
+            string key = ServerKey(serverUrl);
+            if (!list.Any(s => Uri.TryCreate(s, UriKind.Absolute, out Uri? listed) && ServerKey(listed) == key))
+            {
+                list.Add(serverUrl.GetComponents(UriComponents.SchemeAndServer | UriComponents.PathAndQuery, UriFormat.UriEscaped));
+            }
+
+            return list;
+        }
+
+        /// <summary>A server URL for comparison: scheme, host and port (lower case, default port explicit), path without a trailing slash, query.</summary>
+        private static string ServerKey(Uri url) =>
+            url.Scheme.ToLowerInvariant() + "://" + url.Host.ToLowerInvariant() + ":" + url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + url.AbsolutePath.TrimEnd('/') + url.Query;
 
         public static IReadOnlyList<string> Scopes(TokenSet? tokens) => tokens?.Scopes ?? Array.Empty<string>();
     }

@@ -88,9 +88,10 @@ namespace McpAuth.Core.Tokens
 
         private void RequireToken()
         {
-            if (!HasToken)
+            // Connecting would have signed in had the server asked for a token. A connection bound to a credential
+            // whose tokens were revoked or forgotten did sign in: it signs in again when asked for a token.
+            if (!HasToken && binding.Key is null)
             {
-                // Connecting would have signed in had the server asked for a token.
                 throw NoToken();
             }
         }

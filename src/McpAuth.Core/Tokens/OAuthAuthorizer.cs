@@ -229,7 +229,8 @@ namespace McpAuth.Core.Tokens
                     return true;
                 }
 
-                if (!binding.StoreChecked && await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false) is { Tokens: TokenSet stored } loaded)
+                (Credential? Established, bool OthersMayApply) lookup = binding.StoreChecked ? (null, false) : await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                if (lookup.Established is { Tokens: TokenSet stored } loaded)
                 {
                     // A stored token the server has not rejected yet: use it, or renew it (once per machine).
                     if (!Policy.IsStale(stored))
@@ -258,7 +259,7 @@ namespace McpAuth.Core.Tokens
                     callbacks.Verbose($"{serverUri} rejected the token it was just given; signing in again.");
                 }
 
-                await SignInLockedAsync(Current, challenge, null, forceConsent: false, callbacks, cancellationToken, forChallenge: true).ConfigureAwait(false);
+                await SignInLockedAsync(Current, challenge, null, forceConsent: false, callbacks, cancellationToken, forChallenge: true, storedMayApply: lookup.OthersMayApply && Credential is null).ConfigureAwait(false);
                 return true;
             }
         }
@@ -268,11 +269,7 @@ namespace McpAuth.Core.Tokens
         {
             using (await LockAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!binding.StoreChecked)
-                {
-                    await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false);
-                }
-
+                bool othersMayApply = !binding.StoreChecked && (await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false)).OthersMayApply;
                 TokenSet? tokens = Tokens;
                 if (scopes is { Count: > 0 } && tokens is not null && !scopes.All(s => tokens.Scopes.Contains(s, StringComparer.Ordinal)))
                 {
@@ -289,7 +286,7 @@ namespace McpAuth.Core.Tokens
                 tokens = Tokens;
                 if (tokens is null || Policy.IsStale(tokens) || forceRefresh)
                 {
-                    await SignInLockedAsync(options, null, scopes, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
+                    await SignInLockedAsync(options, null, scopes, forceConsent: false, callbacks, cancellationToken, storedMayApply: othersMayApply && Credential is null).ConfigureAwait(false);
                 }
             }
         }
@@ -351,9 +348,10 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>
         /// Signs in with <paramref name="options"/> and binds this connection to the new credential; a sign-in a 401
-        /// started counts for the storm breaker. Call with the lock held.
+        /// started counts for the storm breaker. <paramref name="storedMayApply"/>: a stored credential may serve once
+        /// the server's own discovery names it. Call with the lock held.
         /// </summary>
-        private async Task SignInLockedAsync(SignInOptions options, BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool forChallenge = false)
+        private async Task SignInLockedAsync(SignInOptions options, BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool forChallenge = false, bool storedMayApply = false)
         {
             // The settings and account the credential in use was stored with, unless the caller gave others.
             if (Credential is Credential held)
@@ -366,7 +364,7 @@ namespace McpAuth.Core.Tokens
             }
 
             var flow = new SignInFlow(serverUri, http, options, cache.Value, nonces) { CountsForBreaker = forChallenge };
-            Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, callbacks, cancellationToken).ConfigureAwait(false);
+            Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, storedMayApply, callbacks, cancellationToken).ConfigureAwait(false);
             binding = binding.With(signedIn.Key);
             if (forChallenge)
             {
@@ -406,10 +404,13 @@ namespace McpAuth.Core.Tokens
             return true;
         }
 
-        /// <summary>Binds this connection to the newest stored credential for the server, once. Call with the lock held.</summary>
-        private async Task<Credential?> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        /// <summary>
+        /// Binds this connection to the newest stored credential established for the server, once; says whether
+        /// another stored credential might serve it once the server's own discovery names it. Call with the lock held.
+        /// </summary>
+        private async Task<(Credential? Established, bool OthersMayApply)> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            Credential? stored = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken, Options.Account).ConfigureAwait(false);
+            (Credential? stored, bool othersMayApply) = await cache.Value.LookupAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken, Options.Account).ConfigureAwait(false);
             binding = binding.With(stored?.Key ?? binding.Key);
             if (stored is not null)
             {
@@ -420,7 +421,7 @@ namespace McpAuth.Core.Tokens
                 }
             }
 
-            return stored;
+            return (stored, othersMayApply);
         }
 
         /// <summary>The request property that remembers which DPoP nonce the request's proof carried.</summary>

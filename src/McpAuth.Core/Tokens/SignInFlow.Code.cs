@@ -46,7 +46,7 @@ namespace McpAuth.Core.Tokens
                 {
                     var request = AuthorizationRequest.Create(asm, used.ClientId, listener.RedirectUri, scopes, resourceParameter, promptConsent, settings.AuthorizationParameters);
                     callbacks.Verbose($"Authorization request to {asm.AuthorizationEndpoint} (client {used.ClientId}, redirect {listener.RedirectUri}, PKCE S256{(promptConsent ? ", prompt=consent" : string.Empty)}{DescribeExtraParameters(request)}).");
-                    Uri callback = await prompt.GetCallbackAsync(request.Url, listener, asm.IssuerString, cancellationToken).ConfigureAwait(false);
+                    Uri callback = await prompt.GetCallbackAsync(request.Url, request.State, listener, asm.IssuerString, cancellationToken).ConfigureAwait(false);
                     Secret code;
                     try
                     {
@@ -119,7 +119,7 @@ namespace McpAuth.Core.Tokens
             var prompt = new InteractiveAuthorization(how, options.AuthorizationHandler, options.NoBrowser, options.SignInTimeout, callbacks);
             var request = AuthorizationRequest.Create(idp, client.ClientId, listener.RedirectUri, scopes, null, offline, settings.AuthorizationParameters);
             callbacks.Verbose($"Authorization request to the identity provider {idp.AuthorizationEndpoint} (client {client.ClientId}, scopes '{string.Join(" ", scopes)}', PKCE S256).");
-            Uri callback = await prompt.GetCallbackAsync(request.Url, listener, idp.IssuerString, cancellationToken).ConfigureAwait(false);
+            Uri callback = await prompt.GetCallbackAsync(request.Url, request.State, listener, idp.IssuerString, cancellationToken).ConfigureAwait(false);
             Secret code = AuthorizationResponse.Validate(callback, request.State, idp);
             TokenSet tokens = await IdentityProviderEndpoint(callbacks).ExchangeCodeAsync(idp, client, code, request.Pkce.Verifier, listener.RedirectUri, idp.Issuer, scopes, cancellationToken).ConfigureAwait(false);
             if (tokens.IdToken is not Secret idToken || UnverifiedJwt.TryRead(idToken.Reveal()) is not JwtClaims claims)

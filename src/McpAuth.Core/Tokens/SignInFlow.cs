@@ -49,25 +49,16 @@ namespace McpAuth.Core.Tokens
         /// <param name="scopes">Scopes to ask for (step-up or explicit); null chooses them from the options, challenge and metadata.</param>
         /// <param name="forceConsent">Ask for consent even when the server would not.</param>
         /// <param name="current">The credential this connection held, whose client is reused at the same issuer.</param>
+        /// <param name="storedMayApply">A stored credential may serve this server once its own discovery names it
+        /// (<see cref="TokenCache.LookupAsync"/>): discover first, and adopt it instead of signing in.</param>
         /// <param name="callbacks">Where diagnostics and prompts go.</param>
         /// <param name="cancellationToken">Cancels every step.</param>
-        public async Task<Credential> SignInAsync(BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, Credential? current, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public async Task<Credential> SignInAsync(BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, Credential? current, bool storedMayApply, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             AuthorizationMethod method = policy.MethodFor(current);
-            if (!options.AllowSignIn)
+            if (!storedMayApply)
             {
-                throw new McpAuthException(
-                    ErrorIds.AuthenticationRequired,
-                    McpErrorKind.AuthenticationError,
-                    $"{serverUri} requires sign-in and no usable stored credential was found.",
-                    serverUri);
-            }
-
-            bool silentEnterprise = method == AuthorizationMethod.EnterpriseManaged && options.Enterprise is null
-                && current?.Enterprise is StoredEnterpriseGrant stored && AssertionGrants.CanRenew(stored, options.Clock.UtcNow);
-            if (!policy.CanAuthorize(method, callbacks) && !silentEnterprise)
-            {
-                throw new InteractionRequiredException(serverUri);
+                RequireSignInAllowed(method, current, callbacks);
             }
 
             using IDisposable operation = OperationSecrets.Begin();
@@ -75,8 +66,20 @@ namespace McpAuth.Core.Tokens
             DiscoveryResult discovery = await discoveryClient.DiscoverAsync(serverUri, challenge, http, callbacks, cancellationToken).ConfigureAwait(false);
             AuthorizationServerMetadata asm = discovery.AuthorizationServer;
             RefuseMovedClient(current, asm);
-            IReadOnlyList<string> chosen = ChooseScopes(discovery, challenge, scopes, method, forceConsent, out bool promptConsent);
             var key = new CredentialKey(discovery.ResourceIndicator, asm.IssuerString, options.Account);
+            if (storedMayApply)
+            {
+                // The server's own challenge and metadata named this resource and issuer: a credential stored for them serves.
+                if (await cache.AdoptAsync(key, serverUri, options.Client.ClientId, callbacks, cancellationToken).ConfigureAwait(false) is Credential adopted)
+                {
+                    callbacks.Verbose($"{serverUri} names the resource {key.Resource} at {key.Issuer} in its own metadata; using the credential stored for them.");
+                    return adopted;
+                }
+
+                RequireSignInAllowed(method, current, callbacks);
+            }
+
+            IReadOnlyList<string> chosen = ChooseScopes(discovery, challenge, scopes, method, forceConsent, out bool promptConsent);
 
             // One sign-in per credential on this machine: another session's may be running, and its result serves here too.
             IReadOnlyList<string> required = scopes ?? options.Scopes ?? Array.Empty<string>();
@@ -99,7 +102,7 @@ namespace McpAuth.Core.Tokens
                     known ??= await StoredClientAsync(key, asm, callbacks, token).ConfigureAwait(false);
                     DpopKey? dpop = ChooseDpop(asm, discovery.ProtectedResource, challenge, current, callbacks);
                     SignInResult obtained = await AuthorizeAsync(method, discovery, known, chosen, promptConsent, dpop, current, callbacks, token).ConfigureAwait(false);
-                    Credential? saved = await cache.SaveAsync(key, discovery, obtained, callbacks, token).ConfigureAwait(false);
+                    Credential? saved = await cache.SaveAsync(key, serverUri, discovery, obtained, callbacks, token).ConfigureAwait(false);
                     if (CountsForBreaker)
                     {
                         cache.Breaker.Obtained(serverUri, options.Clock.UtcNow, signIn: true);
@@ -111,6 +114,25 @@ namespace McpAuth.Core.Tokens
                 },
                 callbacks,
                 cancellationToken).ConfigureAwait(false);
+        }
+
+        private void RequireSignInAllowed(AuthorizationMethod method, Credential? current, IEngineCallbacks callbacks)
+        {
+            if (!options.AllowSignIn)
+            {
+                throw new McpAuthException(
+                    ErrorIds.AuthenticationRequired,
+                    McpErrorKind.AuthenticationError,
+                    $"{serverUri} requires sign-in and no usable stored credential was found.",
+                    serverUri);
+            }
+
+            bool silentEnterprise = method == AuthorizationMethod.EnterpriseManaged && options.Enterprise is null
+                && current?.Enterprise is StoredEnterpriseGrant stored && AssertionGrants.CanRenew(stored, options.Clock.UtcNow);
+            if (!policy.CanAuthorize(method, callbacks) && !silentEnterprise)
+            {
+                throw new InteractionRequiredException(serverUri);
+            }
         }
 
         /// <summary>

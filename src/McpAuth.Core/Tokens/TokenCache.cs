@@ -29,6 +29,11 @@ namespace McpAuth.Core.Tokens
         private readonly ConcurrentDictionary<CredentialKey, Credential> live = new ConcurrentDictionary<CredentialKey, Credential>();
         private readonly ConcurrentDictionary<string, SemaphoreSlim> gates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
 
+        // Records this process decided on but could not write (a full disk, a keychain gone away). They win over what
+        // the store holds until a later change writes them, so a rotated refresh token is never replaced by the one it
+        // superseded, which the authorization server would take for a stolen token.
+        private readonly ConcurrentDictionary<CredentialKey, CredentialRecord> unsaved = new ConcurrentDictionary<CredentialKey, CredentialRecord>();
+
         /// <summary>Creates a cache over <paramref name="store"/> (tests; production code uses <see cref="For"/>).</summary>
         public TokenCache(ICredentialStore store, IClock? clock = null)
         {
@@ -66,26 +71,72 @@ namespace McpAuth.Core.Tokens
         public Credential? Get(CredentialKey key) => live.TryGetValue(Guard.NotNull(key, nameof(key)), out Credential? credential) ? credential : null;
 
         /// <summary>
-        /// Finds the newest stored credential with tokens for <paramref name="serverUri"/> (its resource
-        /// identifies the server), optionally only one of the client <paramref name="clientId"/> or of the account
-        /// <paramref name="account"/>, and holds it.
+        /// Finds the newest stored credential with tokens that is established for <paramref name="serverUri"/>
+        /// (<see cref="CredentialMapping.IsEstablishedFor"/>), optionally only one of the client
+        /// <paramref name="clientId"/> or of the account <paramref name="account"/>, and holds it.
         /// </summary>
-        public async Task<Credential?> FindAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken, string? account = null)
+        public async Task<Credential?> FindAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken, string? account = null) =>
+            (await LookupAsync(serverUri, clientId, callbacks, cancellationToken, account).ConfigureAwait(false)).Established;
+
+        /// <summary>
+        /// Like <see cref="FindAsync"/>, and also says whether another stored credential might serve the server once
+        /// its own discovery names that credential's resource and issuer (its resource is a prefix of the server's URL).
+        /// </summary>
+        internal async Task<(Credential? Established, bool OthersMayApply)> LookupAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken, string? account = null)
         {
-            IReadOnlyList<CredentialRecord> records = await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false);
-            CredentialRecord? record = records
-                .Where(r => !r.IsCorrupted && r.Tokens?.AccessToken is not null && r.Discovery is not null && r.Client is not null && CredentialMapping.ResourceMatches(r.Key.Resource, serverUri))
+            IReadOnlyList<CredentialRecord> records = WithUnsaved(await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false));
+            List<CredentialRecord> usable = records
+                .Where(r => !r.IsCorrupted && r.Tokens?.AccessToken is not null && r.Discovery is not null && r.Client is not null && r.Key.Resource != RegisteredClientResource)
                 .Where(r => clientId is null || r.Client!.ClientId == clientId)
                 .Where(r => account is null || string.Equals(r.Key.Account, account, StringComparison.Ordinal))
+                .ToList();
+            CredentialRecord? record = usable
+                .Where(r => CredentialMapping.IsEstablishedFor(r, serverUri))
                 .OrderByDescending(r => r.UpdatedAt)
                 .FirstOrDefault();
             if (record is null)
             {
-                callbacks.Verbose($"No stored credential for {serverUri} in {Store.Location}.");
+                bool others = usable.Any(r => CredentialMapping.MayApply(r, serverUri));
+                callbacks.Verbose(others
+                    ? $"No stored credential was established for {serverUri}; the server's own metadata decides whether one for a prefix of its URL applies."
+                    : $"No stored credential for {serverUri} in {Store.Location}.");
+                return (null, others);
+            }
+
+            return (Publish(record.Key, record), false);
+        }
+
+        /// <summary>
+        /// Adopts the credential stored under <paramref name="key"/> for <paramref name="serverUri"/>, whose own
+        /// challenge and metadata named that key: when it has tokens and its client is <paramref name="clientId"/>
+        /// (if given), the server is recorded as one it serves and the credential is held. Null otherwise.
+        /// </summary>
+        internal async Task<Credential?> AdoptAsync(CredentialKey key, Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            CredentialRecord? record = await ReadAsync(key, callbacks, cancellationToken).ConfigureAwait(false);
+            if (record?.Tokens?.AccessToken is null || record.Discovery is null || record.Client is null || (clientId is not null && record.Client.ClientId != clientId))
+            {
                 return null;
             }
 
-            return Publish(record.Key, record);
+            if (!CredentialMapping.IsEstablishedFor(record, serverUri))
+            {
+                try
+                {
+                    return await UpdateAsync(
+                        key,
+                        r => r?.Discovery is null ? r : r with { Discovery = r.Discovery with { Servers = CredentialMapping.WithServer(r.Discovery.Servers, serverUri) } },
+                        callbacks,
+                        cancellationToken).ConfigureAwait(false);
+                }
+                catch (McpAuthException ex)
+                {
+                    // Remembering the server is a shortcut for later processes; this one may use the credential anyway.
+                    callbacks.Verbose($"Could not record that {key} serves {serverUri} ({ex.ErrorId}); the next session finds out again.");
+                }
+            }
+
+            return Publish(key, record);
         }
 
         /// <summary>Reads the credential under <paramref name="key"/> as stored now, and holds it; null when there is none (or it is damaged).</summary>
@@ -126,6 +177,11 @@ namespace McpAuth.Core.Tokens
         /// <summary>Reads the record under <paramref name="key"/> as stored now; a damaged one is reported and read as none.</summary>
         public async Task<CredentialRecord?> ReadAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
+            if (unsaved.TryGetValue(key, out CredentialRecord? held))
+            {
+                return held;
+            }
+
             try
             {
                 return await Store.GetAsync(key, callbacks, cancellationToken).ConfigureAwait(false);
@@ -151,8 +207,32 @@ namespace McpAuth.Core.Tokens
         {
             Guard.NotNull(decide, nameof(decide));
             using CredentialTransaction transaction = await Store.BeginUpdateAsync(key, callbacks, cancellationToken).ConfigureAwait(false);
-            (CredentialRecord? next, TOutcome outcome) = await decide(transaction.Current, cancellationToken).ConfigureAwait(false);
-            transaction.Save(next);
+            CredentialRecord? current = unsaved.TryGetValue(key, out CredentialRecord? held) ? held : transaction.Current;
+            (CredentialRecord? next, TOutcome outcome) = await decide(current, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // What this process holds unsaved is written now even when the decision changes nothing more.
+                transaction.Save(next);
+            }
+            catch (McpAuthException ex) when (next is not null)
+            {
+                // The decision stands (a refresh already rotated the refresh token at the server): keep it here, say so.
+                unsaved[key] = next;
+                Publish(key, next);
+                throw new CredentialStoreException(
+                    ErrorIds.CredentialNotSaved,
+                    McpErrorKind.ResourceUnavailable,
+                    $"The credential for {key} changed, but it could not be saved: {ex.Message} The new credential is kept in this "
+                    + "session's memory and saved at the next change; until then other sessions cannot use it and may have to sign in again.",
+                    key.Resource,
+                    "Free space or fix the credential store; the next command of this session saves the credential.",
+                    ex)
+                {
+                    Key = key,
+                };
+            }
+
+            unsaved.TryRemove(key, out _);
             return (Publish(key, transaction.Current), outcome);
         }
 
@@ -167,6 +247,7 @@ namespace McpAuth.Core.Tokens
         /// <summary>Stores what a sign-in obtained, keeping nothing of an earlier record but its creation time.</summary>
         internal Task<Credential?> SaveAsync(
             CredentialKey key,
+            Uri serverUri,
             DiscoveryResult discovery,
             SignInResult obtained,
             IEngineCallbacks callbacks,
@@ -179,8 +260,13 @@ namespace McpAuth.Core.Tokens
                 {
                     Client = CredentialMapping.ToStored(obtained.Client),
                     Tokens = CredentialMapping.ToStored(obtained.Tokens),
-                    // Keep the MCP era a connection remembered: a step-up sign-in does not change the server.
-                    Discovery = storedDiscovery with { McpProtocolVersion = record?.Discovery?.McpProtocolVersion },
+                    // Keep the MCP era a connection remembered (a step-up sign-in does not change the server), and
+                    // the servers the credential serves: this one, whose own discovery just named it, and the others.
+                    Discovery = storedDiscovery with
+                    {
+                        McpProtocolVersion = record?.Discovery?.McpProtocolVersion,
+                        Servers = CredentialMapping.WithServer(record?.Discovery?.Servers, serverUri),
+                    },
                     AuthorizedBy = obtained.Method,
                     DpopKey = obtained.Dpop?.ToStored(),
                     Enterprise = obtained.Enterprise,
@@ -196,17 +282,18 @@ namespace McpAuth.Core.Tokens
         public Task<Credential?> ForgetTokensAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken) =>
             UpdateAsync(key, record => record is null ? null : record with { Tokens = null }, callbacks, cancellationToken);
 
-        /// <summary>Lists the stored credentials, optionally only those for one MCP server.</summary>
+        /// <summary>Lists the stored credentials, optionally only those established for one MCP server.</summary>
         public async Task<IReadOnlyList<CredentialRecord>> ListAsync(Uri? serverUri, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            IReadOnlyList<CredentialRecord> records = await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false);
-            return records.Where(r => r.Key.Resource != RegisteredClientResource && (serverUri is null || CredentialMapping.ResourceMatches(r.Key.Resource, serverUri))).ToList();
+            IReadOnlyList<CredentialRecord> records = WithUnsaved(await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false));
+            return records.Where(r => r.Key.Resource != RegisteredClientResource && (serverUri is null || CredentialMapping.IsEstablishedFor(r, serverUri))).ToList();
         }
 
         /// <summary>Removes the record under <paramref name="key"/> (also a damaged one), here and in the store.</summary>
         public async Task RemoveAsync(CredentialKey key, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             await Store.RemoveAsync(key, callbacks, cancellationToken).ConfigureAwait(false);
+            unsaved.TryRemove(key, out _);
             live.TryRemove(key, out _);
         }
 
@@ -214,6 +301,7 @@ namespace McpAuth.Core.Tokens
         public async Task ResetAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             await Store.ResetAsync(callbacks, cancellationToken).ConfigureAwait(false);
+            unsaved.Clear();
             live.Clear();
         }
 
@@ -224,6 +312,19 @@ namespace McpAuth.Core.Tokens
         internal SemaphoreSlim Gate(string name) => gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
 
         private static CredentialKey RegisteredClientKey(string issuer, string redirectShape) => new CredentialKey(RegisteredClientResource, issuer, redirectShape);
+
+        /// <summary>The stored records, with what this process holds unsaved in place of (or beside) them.</summary>
+        private IReadOnlyList<CredentialRecord> WithUnsaved(IReadOnlyList<CredentialRecord> records)
+        {
+            if (unsaved.IsEmpty)
+            {
+                return records;
+            }
+
+            var list = records.Where(r => !unsaved.ContainsKey(r.Key)).ToList();
+            list.AddRange(unsaved.Values);
+            return list;
+        }
 
         private Credential? Publish(CredentialKey key, CredentialRecord? record)
         {

@@ -19,6 +19,10 @@ namespace McpAuth.Core.Tokens
         private const int SlowDownSeconds = 5;
         private const int DefaultDeviceExpirySeconds = 600;
 
+        // A device code lives minutes (RFC 8628 §3.2); longer or slower answers are bounded, not trusted.
+        private const long MaxDeviceExpirySeconds = 24 * 3600;
+        private const long MaxDeviceIntervalSeconds = 60;
+
         /// <summary>Starts the device authorization grant (RFC 8628 §3.1-3.2).</summary>
         public async Task<DeviceAuthorization> DeviceAuthorizationAsync(
             AuthorizationServerMetadata asm,
@@ -49,8 +53,8 @@ namespace McpAuth.Core.Tokens
             }
 
             TryWebUri(body.VerificationUriComplete, out Uri? complete);
-            long expiresIn = body.ExpiresIn > 0 ? body.ExpiresIn.Value : DefaultDeviceExpirySeconds;
-            long interval = body.Interval > 0 ? body.Interval.Value : DefaultDeviceIntervalSeconds;
+            long expiresIn = body.ExpiresIn > 0 ? Math.Min(body.ExpiresIn.Value, MaxDeviceExpirySeconds) : DefaultDeviceExpirySeconds;
+            long interval = body.Interval > 0 ? Math.Min(body.Interval.Value, MaxDeviceIntervalSeconds) : DefaultDeviceIntervalSeconds;
             var authorization = new DeviceAuthorization(
                 new Secret(body.DeviceCode!),
                 ServerText.Sanitize(body.UserCode, 64),

@@ -23,6 +23,9 @@ namespace McpAuth.Core.Tokens
     /// </summary>
     public sealed partial class TokenEndpointClient
     {
+        // An expires_in beyond ten years is taken as ten years: no token needs more, and the date stays representable.
+        private const long MaxLifetimeSeconds = 10L * 366 * 24 * 3600;
+
         private readonly HttpClient http;
         private readonly IEngineCallbacks callbacks;
         private readonly IClock clock;
@@ -299,6 +302,13 @@ namespace McpAuth.Core.Tokens
                 throw TokenErrors.Malformed(endpoint, "The token response has no access_token.");
             }
 
+            if (!IsBearerTokenText(body.AccessToken!))
+            {
+                // Sent as it is in an Authorization header, a control character, space or non-ASCII letter would break
+                // (or inject into) the request; the value itself is never shown.
+                throw TokenErrors.Malformed(endpoint, "The token response's access_token has characters an HTTP Authorization header cannot carry.");
+            }
+
             var accessToken = new Secret(body.AccessToken!);
             string tokenType = body.TokenType ?? throw TokenErrors.Malformed(endpoint, "The token response has no token_type.");
             bool dpop = string.Equals(tokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
@@ -328,7 +338,7 @@ namespace McpAuth.Core.Tokens
             IReadOnlyList<string> scopes = body.Scope is string scope
                 ? scope.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries)
                 : (IReadOnlyList<string>?)requestedScopes?.ToArray() ?? Array.Empty<string>();
-            long? expiresIn = body.ExpiresIn > 0 ? body.ExpiresIn : null;
+            long? expiresIn = body.ExpiresIn > 0 ? Math.Min(body.ExpiresIn.Value, MaxLifetimeSeconds) : null;
             Secret? refreshToken = string.IsNullOrEmpty(body.RefreshToken) ? previousRefreshToken : new Secret(body.RefreshToken!);
             string refreshNote = body.RefreshToken is { Length: > 0 }
                 ? (previousRefreshToken is null ? "issued" : "rotated")
@@ -341,6 +351,20 @@ namespace McpAuth.Core.Tokens
 
             callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}{(dpop ? " (DPoP-bound)" : string.Empty)}: scopes '{string.Join(" ", scopes)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
             return tokens;
+        }
+
+        /// <summary>True when every character is visible ASCII (%x21-7E): what an Authorization header value can carry as a token.</summary>
+        private static bool IsBearerTokenText(string token)
+        {
+            foreach (char c in token)
+            {
+                if (c < '!' || c > '~')
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static void CheckClient(AuthorizationServerMetadata asm, ClientIdentity client)

@@ -15,6 +15,8 @@ namespace McpAuth.Core.Tests.Authorization
 {
     public sealed class LoopbackRedirectListenerTests : IDisposable
     {
+        private const string State = "s";
+
         private readonly HttpClient http = McpHttpClientFactory.Create(TimeSpan.FromSeconds(10));
 
         public void Dispose() => http.Dispose();
@@ -54,9 +56,9 @@ namespace McpAuth.Core.Tests.Authorization
         {
             using var listener = LoopbackRedirectListener.Start();
             Assert.Equal($"http://127.0.0.1:{listener.Port}/callback", listener.RedirectUri.OriginalString);
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
 
-            using HttpResponseMessage response = await http.GetAsync(new Uri(listener.RedirectUri + "?code=abc%2B1&state=xyz&iss=https%3A%2F%2Fas.example"));
+            using HttpResponseMessage response = await http.GetAsync(new Uri(listener.RedirectUri + "?code=abc%2B1&state=s&iss=https%3A%2F%2Fas.example"));
             Uri callback = await wait.WaitAsync(TimeSpan.FromSeconds(10));
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -67,7 +69,7 @@ namespace McpAuth.Core.Tests.Authorization
             Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
             Assert.Equal(listener.Port, callback.Port);
             Assert.Equal("/callback", callback.AbsolutePath);
-            Assert.Equal("?code=abc%2B1&state=xyz&iss=https%3A%2F%2Fas.example", callback.Query);
+            Assert.Equal("?code=abc%2B1&state=s&iss=https%3A%2F%2Fas.example", callback.Query);
         }
 
         [Fact]
@@ -75,7 +77,7 @@ namespace McpAuth.Core.Tests.Authorization
         {
             using var listener = LoopbackRedirectListener.Start();
             var request = new AuthorizationRequest(new Uri("https://as.example/authorize"), "c", listener.RedirectUri, null, "https://mcp.example", false);
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(request.State, CancellationToken.None);
 
             using HttpResponseMessage response = await http.GetAsync(new Uri($"{listener.RedirectUri}?code=the-code&state={request.State}"));
             Uri callback = await wait.WaitAsync(TimeSpan.FromSeconds(10));
@@ -88,7 +90,7 @@ namespace McpAuth.Core.Tests.Authorization
         public async Task Error_callback_is_returned_with_a_not_completed_page()
         {
             using var listener = LoopbackRedirectListener.Start();
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
 
             using HttpResponseMessage response = await http.GetAsync(new Uri(listener.RedirectUri + "?error=access_denied&state=s"));
             Uri callback = await wait.WaitAsync(TimeSpan.FromSeconds(10));
@@ -101,7 +103,7 @@ namespace McpAuth.Core.Tests.Authorization
         public async Task Other_paths_and_favicon_get_404_and_the_wait_goes_on()
         {
             using var listener = LoopbackRedirectListener.Start();
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
 
             using (HttpResponseMessage favicon = await http.GetAsync(new Uri($"http://127.0.0.1:{listener.Port}/favicon.ico")))
             {
@@ -128,11 +130,35 @@ namespace McpAuth.Core.Tests.Authorization
             Assert.Equal("?code=real&state=s", (await wait.WaitAsync(TimeSpan.FromSeconds(10))).Query);
         }
 
+        /// <summary>Issue #11, 5: any local process could abort a sign-in with a forged callback; now it is answered 400 and ignored.</summary>
+        [Theory]
+        [InlineData("?code=x&state=wrong")]
+        [InlineData("?code=x")]
+        [InlineData("?code=x&state=s&state=wrong")]
+        [InlineData("?error=access_denied&state=wrong")]
+        [InlineData("?error=access_denied")]
+        public async Task A_callback_that_is_not_its_own_is_ignored_and_the_wait_goes_on(string forged)
+        {
+            using var listener = LoopbackRedirectListener.Start();
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
+
+            using (HttpResponseMessage foreign = await http.GetAsync(new Uri(listener.RedirectUri + forged)))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
+                Assert.Contains("ignored", await foreign.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            await Task.Delay(100);
+            Assert.False(wait.IsCompleted);
+            using HttpResponseMessage ok = await http.GetAsync(new Uri(listener.RedirectUri + "?code=real&state=s"));
+            Assert.Equal("?code=real&state=s", (await wait.WaitAsync(TimeSpan.FromSeconds(10))).Query);
+        }
+
         [Fact]
         public async Task Silent_half_open_connection_does_not_block_the_browser()
         {
             using var listener = LoopbackRedirectListener.Start();
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
 
             // Connects and never sends a byte (default ConnectionTimeout is 10 s, longer than this test waits).
             using var silent = new TcpClient();
@@ -153,7 +179,7 @@ namespace McpAuth.Core.Tests.Authorization
         public async Task Junk_requests_get_errors_and_the_wait_goes_on()
         {
             using var listener = LoopbackRedirectListener.Start();
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
 
             string junk = await RawExchangeAsync(listener.Port, Encoding.ASCII.GetBytes("HELLO THERE\r\n\r\n"));
             Assert.StartsWith("HTTP/1.1 400", junk, StringComparison.Ordinal);
@@ -180,12 +206,12 @@ namespace McpAuth.Core.Tests.Authorization
         public async Task Accepts_bare_lf_line_endings_and_absolute_form_targets()
         {
             using var listener = LoopbackRedirectListener.Start();
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
 
-            string answer = await RawExchangeAsync(listener.Port, Encoding.ASCII.GetBytes($"GET http://127.0.0.1:{listener.Port}/callback?code=lf HTTP/1.1\nHost: x\n\n"));
+            string answer = await RawExchangeAsync(listener.Port, Encoding.ASCII.GetBytes($"GET http://127.0.0.1:{listener.Port}/callback?code=lf&state=s HTTP/1.1\nHost: x\n\n"));
 
             Assert.StartsWith("HTTP/1.1 200", answer, StringComparison.Ordinal);
-            Assert.Equal("?code=lf", (await wait.WaitAsync(TimeSpan.FromSeconds(10))).Query);
+            Assert.Equal("?code=lf&state=s", (await wait.WaitAsync(TimeSpan.FromSeconds(10))).Query);
         }
 
         [Fact]
@@ -193,7 +219,7 @@ namespace McpAuth.Core.Tests.Authorization
         {
             using var listener = LoopbackRedirectListener.Start();
             listener.ConnectionTimeout = TimeSpan.FromMilliseconds(300);
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
 
             using var silent = new TcpClient();
             await silent.ConnectAsync(IPAddress.Loopback, listener.Port);
@@ -218,7 +244,7 @@ namespace McpAuth.Core.Tests.Authorization
         {
             using var listener = LoopbackRedirectListener.Start();
             using var cts = new CancellationTokenSource();
-            Task<Uri> wait = listener.WaitForCallbackAsync(cts.Token);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, cts.Token);
             await Task.Delay(50);
             cts.Cancel();
 
@@ -231,19 +257,19 @@ namespace McpAuth.Core.Tests.Authorization
         public async Task Already_cancelled_token_ends_at_once()
         {
             using var listener = LoopbackRedirectListener.Start();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listener.WaitForCallbackAsync(new CancellationToken(true)).WaitAsync(TimeSpan.FromSeconds(5)));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listener.WaitForCallbackAsync(State, new CancellationToken(true)).WaitAsync(TimeSpan.FromSeconds(5)));
         }
 
         [Fact]
         public async Task Dispose_while_waiting_ends_the_wait()
         {
             var listener = LoopbackRedirectListener.Start();
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
             await Task.Delay(50);
             listener.Dispose();
 
             await Assert.ThrowsAsync<ObjectDisposedException>(() => wait.WaitAsync(TimeSpan.FromSeconds(5)));
-            await Assert.ThrowsAsync<ObjectDisposedException>(() => listener.WaitForCallbackAsync(CancellationToken.None));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => listener.WaitForCallbackAsync(State, CancellationToken.None));
         }
 
         [Fact]
@@ -251,8 +277,8 @@ namespace McpAuth.Core.Tests.Authorization
         {
             using var listener = LoopbackRedirectListener.Start();
             using var cts = new CancellationTokenSource();
-            Task<Uri> first = listener.WaitForCallbackAsync(cts.Token);
-            await Assert.ThrowsAsync<InvalidOperationException>(() => listener.WaitForCallbackAsync(CancellationToken.None));
+            Task<Uri> first = listener.WaitForCallbackAsync(State, cts.Token);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => listener.WaitForCallbackAsync(State, CancellationToken.None));
             cts.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         }
@@ -271,8 +297,8 @@ namespace McpAuth.Core.Tests.Authorization
             using var listener = LoopbackRedirectListener.Start(port);
             Assert.Equal(port, listener.Port);
             Assert.Equal(new Uri($"http://127.0.0.1:{port}/callback"), listener.RedirectUri);
-            Task<Uri> wait = listener.WaitForCallbackAsync(CancellationToken.None);
-            using HttpResponseMessage ok = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/callback?code=p"));
+            Task<Uri> wait = listener.WaitForCallbackAsync(State, CancellationToken.None);
+            using HttpResponseMessage ok = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/callback?code=p&state=s"));
             Assert.Equal(port, (await wait.WaitAsync(TimeSpan.FromSeconds(10))).Port);
         }
 

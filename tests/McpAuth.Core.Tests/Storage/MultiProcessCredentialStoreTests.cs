@@ -79,6 +79,55 @@ namespace McpAuth.Core.Tests.Storage
             Assert.Empty(Directory.GetFiles(temp.StoreDir, "*.tmp"));
         }
 
+        /// <summary>
+        /// Fault test (issue #11): kill -9 in a loop. A writer is killed with SIGKILL at a random point of its write
+        /// loop again and again; after every kill the store is readable and unlocked at once, the value never goes
+        /// back and another record is untouched; the next writer leaves no temporary file behind.
+        /// </summary>
+        [Theory]
+        [InlineData("plaintext")]
+        [InlineData("keychain")]
+        public void Writers_killed_with_sigkill_again_and_again_never_damage_or_roll_back_the_store(string kind)
+        {
+            const int Kills = 8;
+            using PrivateKeyring? keyring = kind == "keychain" ? PrivateKeyring.Start() : null;
+            Dictionary<string, string?> env = Environment(kind, keyring);
+            KeychainCredentialStoreTests.AssertOk(ChildProcess.Probe(env, "put", "https://other.example.com/mcp", Issuer, "tok-bystander"), "stored");
+            var random = new Random(11);
+            long last = 0;
+            for (int kill = 0; kill < Kills; kill++)
+            {
+                using (Process hammer = Process.Start(ChildProcess.ProbeInfo(env, "hammer", Resource, Issuer, "20000"))!)
+                {
+                    try
+                    {
+                        Task<string?> firstLine = hammer.StandardOutput.ReadLineAsync();
+                        Assert.True(firstLine.Wait(TimeSpan.FromSeconds(30)), $"kill {kill}: the hammer never reported a first write");
+                        Assert.Equal("running", firstLine.Result);
+                        Thread.Sleep(random.Next(20, 400));
+                    }
+                    finally
+                    {
+                        hammer.Kill();
+                        hammer.WaitForExit();
+                    }
+
+                    Assert.Equal(137, hammer.ExitCode);
+                }
+
+                ProcessResult get = ChildProcess.Probe(env, "get", Resource, Issuer);
+                Assert.True(get.ExitCode == 0 && get.StdOut.StartsWith("found ", StringComparison.Ordinal), $"kill {kill}: {get}");
+                long now = long.Parse(get.StdOut.Trim().Substring("found ".Length), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(now > last, $"kill {kill}: the stored value went from {last} to {now}");
+                last = now;
+                KeychainCredentialStoreTests.AssertOk(ChildProcess.Probe(env, "get", "https://other.example.com/mcp", Issuer), "found tok-bystander");
+            }
+
+            // The next writer cleans up whatever a killed one left half-written.
+            KeychainCredentialStoreTests.AssertOk(ChildProcess.Probe(env, "put", Resource, Issuer, "tok-after-kills"), "stored");
+            Assert.Empty(Directory.GetFiles(temp.StoreDir, "*.tmp"));
+        }
+
         private Dictionary<string, string?> Environment(string kind, PrivateKeyring? keyring) => keyring is not null
             ? keyring.Environment(temp.StoreDir)
             : new Dictionary<string, string?>

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using McpAuth.Core.Discovery;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tokens;
 
@@ -91,7 +90,7 @@ namespace McpAuth.Core.Mcp
             try
             {
                 IReadOnlyList<CredentialRecord> all = await Open().ListAsync(null, NullEngineCallbacks.Instance, cancellationToken).ConfigureAwait(false);
-                return all.Where(r => !r.IsCorrupted && r.Discovery is not null && Identifies(r.Key.Resource, endpoint)).ToList();
+                return all.Where(r => !r.IsCorrupted && r.Discovery is not null && CredentialMapping.IsEstablishedFor(r, endpoint)).ToList();
             }
             catch (McpAuthException ex)
             {
@@ -103,8 +102,5 @@ namespace McpAuth.Core.Mcp
         // The process's one cache of the store; quiet: no store diagnostics or plaintext warning for this
         // bookkeeping (sign-in itself reports on the store).
         private TokenCache Open() => TokenCache.For(store!);
-
-        private static bool Identifies(string resource, Uri endpoint)
-            => Uri.TryCreate(resource, UriKind.Absolute, out Uri? uri) && ProtectedResourceMetadata.Identifies(uri, endpoint);
     }
 }

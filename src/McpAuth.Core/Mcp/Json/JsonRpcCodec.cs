@@ -14,7 +14,8 @@ namespace McpAuth.Core.Mcp
     /// </summary>
     internal static class JsonRpcCodec
     {
-        private static readonly JsonDocumentOptions DocumentOptions = new JsonDocumentOptions { MaxDepth = 128 };
+        private const int MaxDepth = 128;
+        private static readonly JsonDocumentOptions DocumentOptions = new JsonDocumentOptions { MaxDepth = MaxDepth };
 
         public static byte[] Serialize(JsonRpcRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, McpJsonContext.Default.JsonRpcRequest);
 
@@ -26,7 +27,8 @@ namespace McpAuth.Core.Mcp
             JsonRpcMessage? message;
             try
             {
-                message = JsonSerializer.Deserialize(json, McpJsonContext.Default.JsonRpcMessage);
+                using JsonDocument document = PeerJson.Parse(json, MaxDepth);
+                message = document.RootElement.Deserialize(McpJsonContext.Default.JsonRpcMessage);
             }
             catch (JsonException ex)
             {
@@ -41,7 +43,7 @@ namespace McpAuth.Core.Mcp
         {
             try
             {
-                using JsonDocument document = JsonDocument.Parse(body, DocumentOptions);
+                using JsonDocument document = PeerJson.Parse(body, MaxDepth);
                 JsonElement root = document.RootElement;
                 if (root.ValueKind == JsonValueKind.Array)
                 {

@@ -119,7 +119,8 @@ namespace McpAuth.Core.Mcp
                             },
                             Current().Callbacks,
                             cancellationToken,
-                            capEachMessage: true).ConfigureAwait(false);
+                            capEachMessage: true,
+                            openEnded: true).ConfigureAwait(false);
                     }
                     catch (McpAuthException ex)
                     {

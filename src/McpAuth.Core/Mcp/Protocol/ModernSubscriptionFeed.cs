@@ -186,7 +186,7 @@ namespace McpAuth.Core.Mcp
                 {
                     case ResponseKind.EventStream:
                         var round = new Round(graceful: false, delivered: false);
-                        await response.ReadEventsAsync(new StreamPosition(), message => Task.FromResult(Handle(message, id, round, current)), current.Callbacks, stop.Token, capEachMessage: true).ConfigureAwait(false);
+                        await response.ReadEventsAsync(new StreamPosition(), message => Task.FromResult(Handle(message, id, round, current)), current.Callbacks, stop.Token, capEachMessage: true, openEnded: true).ConfigureAwait(false);
                         return round;
                     case ResponseKind.Json:
                         IReadOnlyList<JsonRpcMessage> messages = await response.ReadJsonAsync(stop.Token).ConfigureAwait(false);

@@ -55,20 +55,10 @@ namespace McpAuth.Core.Mcp
         public string? SessionId => Http.Headers.TryGetValues(McpHeaders.SessionId, out IEnumerable<string>? ids) ? ids.FirstOrDefault() : null;
 
 
-        /// <summary>Reads a JSON body (one message or a batch) with the size cap, within the request timeout.</summary>
+        /// <summary>Reads a JSON body (one message or a batch) with the size cap, within the request's deadline (<see cref="DeadlineHandler"/>).</summary>
         public async Task<IReadOnlyList<JsonRpcMessage>> ReadJsonAsync(CancellationToken cancellationToken)
         {
-            using Deadline deadline = Deadline.Start(options.RequestTimeout, cancellationToken);
-            byte[] body;
-            try
-            {
-                body = await HttpBody.ReadBytesAsync(Http, options.MaxResponseBytes, Endpoint, deadline.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (deadline.Expired(ex))
-            {
-                throw deadline.TimedOut("MCP server", Endpoint, ex);
-            }
-
+            byte[] body = await HttpBody.ReadBytesAsync(Http, options.MaxResponseBytes, Endpoint, cancellationToken).ConfigureAwait(false);
             return JsonRpcCodec.ParseBody(body, Endpoint);
         }
 
@@ -77,18 +67,25 @@ namespace McpAuth.Core.Mcp
         /// returns true to stop. Returns true when it stopped that way, false when the stream ended or broke.
         /// Cancellation also disposes the stream, which ends a pending read at once on every runtime. The size
         /// cap applies to the whole stream, or with <paramref name="capEachMessage"/> (a subscription stream
-        /// that stays open for hours) to each message.
+        /// that stays open for hours) to each message. A stream that carries an answer may go no longer than the
+        /// request timeout without an event (keep-alive comments do not count): then it is <c>RequestTimedOut</c>;
+        /// <paramref name="openEnded"/> streams (a legacy server's own stream, a subscription) may be idle for as
+        /// long as they like. The time <paramref name="onMessage"/> takes does not count.
         /// </summary>
-        public async Task<bool> ReadEventsAsync(StreamPosition position, Func<JsonRpcMessage, Task<bool>> onMessage, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool capEachMessage = false)
+        public async Task<bool> ReadEventsAsync(StreamPosition position, Func<JsonRpcMessage, Task<bool>> onMessage, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool capEachMessage = false, bool openEnded = false)
         {
             using Stream raw = await Http.Content!.ReadAsStreamAsync().ConfigureAwait(false);
             using var capped = new CappedReadStream(raw, options.MaxResponseBytes, Endpoint);
-            using CancellationTokenRegistration registration = cancellationToken.Register(static s => ((Stream)s!).Dispose(), raw);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            TimeSpan idleLimit = openEnded ? Timeout.InfiniteTimeSpan : options.RequestTimeout;
+            idle.CancelAfter(idleLimit);
+            using CancellationTokenRegistration registration = idle.Token.Register(static s => ((Stream)s!).Dispose(), raw);
             SseParser<string> parser = SseParser.Create(capped);
             try
             {
-                await foreach (SseItem<string> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+                await foreach (SseItem<string> item in parser.EnumerateAsync(idle.Token).ConfigureAwait(false))
                 {
+                    idle.CancelAfter(idleLimit);
                     position.Update(parser);
                     if (capEachMessage)
                     {
@@ -100,15 +97,28 @@ namespace McpAuth.Core.Mcp
                         continue;
                     }
 
+                    // The time the message takes to handle (a person answering an elicitation) is not the server's idle time.
+                    idle.CancelAfter(Timeout.InfiniteTimeSpan);
                     if (await onMessage(JsonRpcCodec.ParseMessage(item.Data, Endpoint)).ConfigureAwait(false))
                     {
                         return true;
                     }
+
+                    idle.CancelAfter(idleLimit);
                 }
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested && (ex is IOException || ex is ObjectDisposedException || ex is HttpRequestException || ex is OperationCanceledException))
             {
                 throw new OperationCanceledException(cancellationToken);
+            }
+            catch (Exception ex) when (idle.IsCancellationRequested && (ex is IOException || ex is ObjectDisposedException || ex is HttpRequestException || ex is OperationCanceledException))
+            {
+                throw new McpAuthException(
+                    ErrorIds.RequestTimedOut,
+                    McpErrorKind.Timeout,
+                    $"The MCP server at {Endpoint.GetLeftPart(UriPartial.Path)} sent no message on its event stream for {idleLimit.TotalSeconds:0} seconds.",
+                    Endpoint,
+                    ex);
             }
             catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
             {
@@ -124,8 +134,7 @@ namespace McpAuth.Core.Mcp
             string snippet;
             try
             {
-                using Deadline deadline = Deadline.Start(options.RequestTimeout, cancellationToken);
-                byte[] bytes = await HttpBody.ReadBytesAsync(Http, 64 * 1024, Endpoint, deadline.Token).ConfigureAwait(false);
+                byte[] bytes = await HttpBody.ReadBytesAsync(Http, 64 * 1024, Endpoint, cancellationToken).ConfigureAwait(false);
                 snippet = System.Text.Encoding.UTF8.GetString(bytes);
             }
             catch (Exception ex) when (ex is McpAuthException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested) || ex is IOException || ex is HttpRequestException)
@@ -153,7 +162,7 @@ namespace McpAuth.Core.Mcp
             return new McpAuthException(
                 ErrorIds.HttpError,
                 McpErrorKind.ProtocolError,
-                $"The MCP server at {Endpoint} answered {method} with HTTP {Status} {Http.ReasonPhrase}{(text.Length == 0 ? string.Empty : ": " + text)}",
+                $"The MCP server at {Endpoint} answered {method} with HTTP {Status} {ServerText.Sanitize(Http.ReasonPhrase, 60)}{(text.Length == 0 ? string.Empty : ": " + text)}",
                 Endpoint);
         }
 
