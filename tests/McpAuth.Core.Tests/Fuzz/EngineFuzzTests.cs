@@ -67,7 +67,7 @@ namespace McpAuth.Core.Tests.Fuzz
                 $"leaks {Count(FuzzOutcome.Leak)}, background {background.Count}; known (#11 allow-list) {findings.Count - fresh.Count}, new {fresh.Count + background.Count}");
             foreach (IGrouping<string, FuzzCaseResult> generator in results.GroupBy(r => r.Mutation!.Generator).OrderBy(g => g.Key))
             {
-                output.WriteLine($"  {generator.Key}: {generator.Count()} cases, {generator.Count(r => r.Outcome == FuzzOutcome.Typed)} typed, {generator.Count(r => r.IsFinding)} findings");
+                output.WriteLine($"  {generator.Key}: {generator.Count()} cases, {generator.Count(r => r.Outcome == FuzzOutcome.Typed)} typed, {generator.Count(r => r.IsFinding)} findings, {generator.Sum(r => r.Elapsed.TotalSeconds):0.#} s");
             }
 
             foreach (IGrouping<string, FuzzCaseResult> ids in results.Where(r => r.Outcome == FuzzOutcome.Typed).GroupBy(r => r.What).OrderByDescending(g => g.Count()))

@@ -65,7 +65,7 @@ namespace McpAuth.Core.Tests.Fuzz
         private static T Pick<T>(Random r, IReadOnlyList<T> items) => items[r.Next(items.Count)];
 
         /// <summary>A mutator that draws its choices from a per-answer random (seeded at plan time), so replays match.</summary>
-        private static Func<Answer, RawRequest, FuzzWorld, RawReply> Seeded(Random plan, Func<Random, Answer, RawRequest, FuzzWorld, RawReply> body)
+        private static Func<Answer, TestRequest, FuzzWorld, RawReply> Seeded(Random plan, Func<Random, Answer, TestRequest, FuzzWorld, RawReply> body)
         {
             int seed = plan.Next();
             int calls = 0;
@@ -211,7 +211,7 @@ namespace McpAuth.Core.Tests.Fuzz
         }
 
         /// <summary>A planted secret (or the request's own credentials) in a form a server might echo.</summary>
-        private static string Echo(Random r, RawRequest request, FuzzWorld world)
+        private static string Echo(Random r, TestRequest request, FuzzWorld world)
         {
             var candidates = world.Secrets.All.Select(s => s.Key).ToList();
             if (request.Header("Authorization") is string authorization)
@@ -221,7 +221,7 @@ namespace McpAuth.Core.Tests.Fuzz
 
             if (request.Method == "POST" && (candidates.Count == 0 || request.Header("Content-Type")?.Contains("form", StringComparison.Ordinal) == true))
             {
-                candidates.Add(request.BodyText);
+                candidates.Add(request.Body);
             }
 
             if (candidates.Count == 0)

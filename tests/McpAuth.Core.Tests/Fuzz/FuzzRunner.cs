@@ -115,6 +115,7 @@ namespace McpAuth.Core.Tests.Fuzz
         private static readonly CredentialStoreOptions Store = new() { Kind = CredentialStoreKind.Memory };
 
         private readonly FuzzSettings settings;
+        private readonly PhaseTimes times = new();
 
         public FuzzRunner(FuzzSettings settings)
         {
@@ -140,15 +141,15 @@ namespace McpAuth.Core.Tests.Fuzz
 
         /// <summary>Runs one honest case (no mutation) with a generous deadline; it must succeed.</summary>
         public Task<FuzzCaseResult> RunHonestAsync(int index, FuzzEra era, bool eventStream) =>
-            RunAsync(index, era, eventStream, null, new Random(index), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+            RunAsync(index, era, eventStream, null, new Random(index), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), new PhaseTimes());
 
         public Task<FuzzCaseResult> RunCaseAsync(int index)
         {
             (FuzzEra era, bool eventStream, FuzzMutation mutation, Random world) = PlanCase(settings.Seed, index);
-            return RunAsync(index, era, eventStream, mutation, world, settings.Deadline, settings.HangLimit);
+            return RunAsync(index, era, eventStream, mutation, world, settings.Deadline, settings.HangLimit, times);
         }
 
-        private static async Task<FuzzCaseResult> RunAsync(int index, FuzzEra era, bool eventStream, FuzzMutation? mutation, Random random, TimeSpan deadline, TimeSpan hangLimit)
+        private static async Task<FuzzCaseResult> RunAsync(int index, FuzzEra era, bool eventStream, FuzzMutation? mutation, Random random, TimeSpan deadline, TimeSpan hangLimit, PhaseTimes times)
         {
             var result = new FuzzCaseResult { Index = index, Era = era, EventStream = eventStream, Mutation = mutation };
             var world = new FuzzWorld(index, random, era, eventStream, mutation);
@@ -180,7 +181,14 @@ namespace McpAuth.Core.Tests.Fuzz
                 {
                     phase.Value = name;
                     phaseClock.Value = Stopwatch.StartNew();
-                    await step();
+                    try
+                    {
+                        await step();
+                    }
+                    finally
+                    {
+                        times.Add(phaseClock.Value.Elapsed);
+                    }
                 }
 
                 await Run("call", () => connection.Client.CallToolAsync("echo", arguments, context, caller.Token));
@@ -197,16 +205,18 @@ namespace McpAuth.Core.Tests.Fuzz
             Exception? failure = null;
             try
             {
-                // Each operation gets the hang limit; the case as a whole at most four of them.
+                // Each operation gets the hang limit; the case as a whole at most four of them. On a machine so loaded
+                // that ordinary operations take seconds, the limit grows with them (a real hang never ends).
+                TimeSpan limit = times.Limit(hangLimit);
                 while (!work.IsCompleted)
                 {
                     Task done = await Task.WhenAny(work, Task.Delay(TimeSpan.FromMilliseconds(100)));
-                    if (done != work && phaseClock.Value.Elapsed > hangLimit)
+                    if (done != work && phaseClock.Value.Elapsed > limit)
                     {
                         result.Outcome = FuzzOutcome.Hang;
                         result.Phase = phase.Value!;
                         result.What = "hang";
-                        result.Detail = $"still running after {phaseClock.Value.Elapsed.TotalSeconds:0.#} s (deadline {deadline.TotalSeconds:0.#} s)";
+                        result.Detail = $"still running after {phaseClock.Value.Elapsed.TotalSeconds:0.#} s (deadline {deadline.TotalSeconds:0.#} s, hang limit {limit.TotalSeconds:0.#} s)";
                         caller.Cancel();
                         world.Dispose();
                         if (await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(10))) != work)
@@ -246,6 +256,8 @@ namespace McpAuth.Core.Tests.Fuzz
                 connection.Dispose();
                 world.Dispose();
             }
+
+            await ForgetAsync(world);
 
             // Nothing the engine said may carry a secret the world planted, in any form.
             var texts = new List<(string Where, string Text)>();
@@ -287,6 +299,22 @@ namespace McpAuth.Core.Tests.Fuzz
             return result;
         }
 
+        /// <summary>
+        /// Removes the case's credentials (and its registered client) from the process's store: every operation reads
+        /// the whole store, so thousands of cases' records would make each later case slower than the last.
+        /// </summary>
+        private static async Task ForgetAsync(FuzzWorld world)
+        {
+            TokenCache cache = TokenCache.For(Store);
+            foreach (CredentialRecord record in await cache.Store.ListAsync(NullEngineCallbacks.Instance, CancellationToken.None))
+            {
+                if (record.Key.Issuer.StartsWith(world.Issuer, StringComparison.Ordinal) || record.Key.Resource.StartsWith(world.Origin + world.Prefix + "/", StringComparison.Ordinal))
+                {
+                    await cache.RemoveAsync(record.Key, NullEngineCallbacks.Instance, CancellationToken.None);
+                }
+            }
+        }
+
         private static string Shorten(string text, int max) => (text.Length <= max ? text : text.Substring(0, max) + "...").Replace("\r", "\\r").Replace("\n", "\\n");
 
         private static string FirstFrame(Exception ex)
@@ -302,6 +330,39 @@ namespace McpAuth.Core.Tests.Fuzz
             public StrongBox(T value) => Value = value;
 
             public T Value { get; set; }
+        }
+    }
+
+    /// <summary>How long recent operations took, so the hang limit follows the machine's load.</summary>
+    public sealed class PhaseTimes
+    {
+        private readonly Queue<TimeSpan> recent = new();
+
+        public void Add(TimeSpan elapsed)
+        {
+            lock (recent)
+            {
+                recent.Enqueue(elapsed);
+                if (recent.Count > 100)
+                {
+                    recent.Dequeue();
+                }
+            }
+        }
+
+        /// <summary>The larger of <paramref name="floor"/> and four times the 90th percentile of the last 100 operations.</summary>
+        public TimeSpan Limit(TimeSpan floor)
+        {
+            lock (recent)
+            {
+                if (recent.Count < 20)
+                {
+                    return floor;
+                }
+
+                TimeSpan p90 = recent.OrderBy(t => t).ElementAt((int)(recent.Count * 0.9));
+                return TimeSpan.FromTicks(Math.Max(floor.Ticks, p90.Ticks * 4));
+            }
         }
     }
 

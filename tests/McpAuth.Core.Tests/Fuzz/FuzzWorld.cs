@@ -73,20 +73,7 @@ namespace McpAuth.Core.Tests.Fuzz
 
         public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
-        public static string ReasonOf(int status) => status switch
-        {
-            200 => "OK",
-            201 => "Created",
-            202 => "Accepted",
-            204 => "No Content",
-            400 => "Bad Request",
-            401 => "Unauthorized",
-            403 => "Forbidden",
-            404 => "Not Found",
-            405 => "Method Not Allowed",
-            500 => "Internal Server Error",
-            _ => "Status",
-        };
+        public static string ReasonOf(int status) => TestHttpServer.Reason(status);
     }
 
     /// <summary>The era an MCP server of a case speaks.</summary>
@@ -304,7 +291,7 @@ namespace McpAuth.Core.Tests.Fuzz
             }
         }
 
-        private RawReply Handle(RawRequest request)
+        private RawReply Handle(TestRequest request)
         {
             PlantSent(request);
             var delivered = new List<KeyValuePair<string, string>>();
@@ -327,7 +314,7 @@ namespace McpAuth.Core.Tests.Fuzz
         /// Plants every credential the engine sent that the world generated (a hostile value a mutation made a token
         /// of, such as "2026-07-28", is ordinary text elsewhere), and the engine's own PKCE verifier.
         /// </summary>
-        private void PlantSent(RawRequest request)
+        private void PlantSent(TestRequest request)
         {
             void Plant(string kind, string? value)
             {
@@ -367,7 +354,7 @@ namespace McpAuth.Core.Tests.Fuzz
 
             if (request.Header("Content-Type")?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
             {
-                Dictionary<string, string> form = request.Form();
+                Dictionary<string, string> form = FuzzWorld.FormOf(request);
                 foreach (string name in new[] { "code", "code_verifier", "refresh_token", "client_secret", "client_assertion", "token" })
                 {
                     Plant(name, form.GetValueOrDefault(name));
@@ -375,7 +362,7 @@ namespace McpAuth.Core.Tests.Fuzz
             }
         }
 
-        private (string Stage, Answer Answer) Honest(RawRequest request, List<KeyValuePair<string, string>> delivered)
+        private (string Stage, Answer Answer) Honest(TestRequest request, List<KeyValuePair<string, string>> delivered)
         {
             string path = request.Path;
             if (path == Prefix + "/mcp")
@@ -413,7 +400,7 @@ namespace McpAuth.Core.Tests.Fuzz
 
             if (path == Prefix + "/register" && request.Method == "POST")
             {
-                JsonNode? asked = TryParse(request.BodyText);
+                JsonNode? asked = TryParse(request.Body);
                 delivered.Add(new("client_secret", ClientSecret));
                 return (FuzzStages.Register, Answer.OfJson(
                     new JsonObject
@@ -438,9 +425,9 @@ namespace McpAuth.Core.Tests.Fuzz
             return (FuzzStages.Other, Answer.OfJson(new JsonObject { ["error"] = "not_found" }, 404));
         }
 
-        private (string, Answer) Token(RawRequest request, List<KeyValuePair<string, string>> delivered)
+        private (string, Answer) Token(TestRequest request, List<KeyValuePair<string, string>> delivered)
         {
-            Dictionary<string, string> form = request.Form();
+            Dictionary<string, string> form = FuzzWorld.FormOf(request);
             string grant = form.GetValueOrDefault("grant_type") ?? string.Empty;
             string stage = grant == "refresh_token" ? FuzzStages.Refresh : FuzzStages.Token;
             string expectedBasic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(ClientId) + ":" + Uri.EscapeDataString(ClientSecret)));
@@ -518,7 +505,7 @@ namespace McpAuth.Core.Tests.Fuzz
             return Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_') == challenge;
         }
 
-        private (string, Answer) Mcp(RawRequest request)
+        private (string, Answer) Mcp(TestRequest request)
         {
             string? authorization = request.Header("Authorization");
             bool authorized;
@@ -544,7 +531,7 @@ namespace McpAuth.Core.Tests.Fuzz
                 return (FuzzStages.McpDelete, Answer.Empty(200));
             }
 
-            JsonNode? message = TryParse(request.BodyText);
+            JsonNode? message = TryParse(request.Body);
             string method = (string?)message?["method"] ?? "?";
             JsonNode? id = message?["id"]?.DeepClone();
             string stage = FuzzStages.McpPrefix + method;
@@ -626,6 +613,9 @@ namespace McpAuth.Core.Tests.Fuzz
             ["isError"] = false,
         };
 
+        /// <summary>The form fields of a request (the last value of a repeated one).</summary>
+        internal static Dictionary<string, string> FormOf(TestRequest request) => request.Form.ToDictionary(f => f.Key, f => f.Value[^1], StringComparer.Ordinal);
+
         internal static JsonNode? TryParse(string text)
         {
             try
@@ -685,7 +675,7 @@ namespace McpAuth.Core.Tests.Fuzz
         /// <summary>Gets or sets what the variant was, for the report (never a secret: generated before any is issued).</summary>
         public string Detail { get; set; } = string.Empty;
 
-        public Func<Answer, RawRequest, FuzzWorld, RawReply>? Mutate { get; set; }
+        public Func<Answer, TestRequest, FuzzWorld, RawReply>? Mutate { get; set; }
 
         public Func<string, Dictionary<string, string>, FuzzWorld, string>? MutateCallback { get; set; }
 
