@@ -48,6 +48,27 @@ namespace McpAuth
             return callbacks => new McpCallContext(callbacks) { LogLevel = level };
         }
 
+        /// <summary>
+        /// Runs one engine call against this invocation's server (connecting first when needed), with the
+        /// keychain-less choice offered. False after an engine error, which is written as a non-terminating error.
+        /// </summary>
+        internal bool TryRunOnTarget<T>(Func<McpTarget, McpCallContext, CancellationToken, Task<T>> call, out T result)
+        {
+            try
+            {
+                McpTarget target = Target();
+                Func<IEngineCallbacks, McpCallContext> context = CallContext();
+                result = RunEngineOfferingStore((callbacks, token) => call(target, context(callbacks), token));
+                return true;
+            }
+            catch (McpAuthException ex)
+            {
+                WriteEngineError(ex);
+                result = default!;
+                return false;
+            }
+        }
+
         /// <summary>Returns the live connection for -Connection or -Uri, connecting (and talking to the server) when needed.</summary>
         internal Task<McpConnection> ResolveConnectionAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
