@@ -274,7 +274,7 @@ namespace McpAuth.Core.Tokens
                 IssuedAt = clock.UtcNow,
             };
 
-            callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}: scopes '{string.Join(" ", scopes)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
+            callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}: scopes '{ServerText.Sanitize(string.Join(" ", scopes), 200)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
             return tokens;
         }
 

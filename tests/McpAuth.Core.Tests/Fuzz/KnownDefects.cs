@@ -20,7 +20,9 @@ namespace McpAuth.Core.Tests.Fuzz
             new(8, "duplicate JSON members in an MCP result are an untyped ArgumentException", f => f.Outcome == FuzzOutcome.Untyped
                 && f.What == "System.ArgumentException" && f.Detail.Contains("same key", StringComparison.Ordinal) && f.Mutation!.Stage.StartsWith(FuzzStages.McpPrefix, StringComparison.Ordinal)),
             new(8, "a lone surrogate (\\ud800) in metadata is an untyped InvalidOperationException", f => f.Outcome == FuzzOutcome.Untyped
-                && f.What == "System.InvalidOperationException" && f.Detail.Contains("invalid UTF-16", StringComparison.Ordinal)),
+                && f.What == "System.InvalidOperationException" && f.Detail.Contains("UTF-16", StringComparison.Ordinal)),
+            new(8, "a sign-in retried after invalid_client at the code exchange reuses its listener", f => f.Outcome == FuzzOutcome.Untyped
+                && f.What == "System.InvalidOperationException" && f.Detail.Contains("WaitForCallbackAsync can be called only once", StringComparison.Ordinal)),
         };
 
         /// <summary>Returns the defect a finding is known as, or null.</summary>
