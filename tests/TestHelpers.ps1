@@ -128,6 +128,8 @@ function New-ChildStartInfo {
 function Write-ChildOutputLog {
     param([string] $What, [string] $Output, [string] $ErrorText)
     if (-not $env:MCPAUTH_TEST_OUTPUT_DIR) { return }
+    # A command that asks for a token in plain text prints it on purpose.
+    if ($What -match '-AsPlainText') { $Output = '(not kept: the command asks for a token in plain text)' }
     $null = New-Item -ItemType Directory -Force -Path $env:MCPAUTH_TEST_OUTPUT_DIR
     $log = Join-Path $env:MCPAUTH_TEST_OUTPUT_DIR ("child-pester-{0}.log" -f $PID)
     [IO.File]::AppendAllText($log, ("==== {0:o} {1}`n---- stdout`n{2}`n---- stderr`n{3}`n" -f [DateTime]::UtcNow, $What, $Output, $ErrorText))

@@ -60,7 +60,6 @@ namespace McpAuth.Testing
             }
 
             process.WaitForExit();
-            TestOutputLog.Append(process, stdout.Result, stderr.Result);
             return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
         }
     }

@@ -8,7 +8,8 @@ namespace McpAuth.Testing
     /// Keeps what child processes printed for the run's secret scan: appends it to
     /// $MCPAUTH_TEST_OUTPUT_DIR/child-&lt;test process id&gt;.log (.ci/test sets the variable; without it, nothing
     /// is written). Tests assert on a child's output and often do not print it, so without this the scan would
-    /// never see what a real pwsh showed.
+    /// never see what a real pwsh showed. The output of a command that asks for a token in plain text
+    /// (<c>-AsPlainText</c>) is not kept: there the token is the output the caller asked for.
     /// </summary>
     public static class TestOutputLog
     {
@@ -20,6 +21,11 @@ namespace McpAuth.Testing
             if (string.IsNullOrEmpty(dir))
             {
                 return;
+            }
+
+            if (what.Contains("-AsPlainText", StringComparison.OrdinalIgnoreCase))
+            {
+                output = "(not kept: the command asks for a token in plain text)";
             }
 
             lock (Gate)

@@ -15,6 +15,7 @@ namespace McpAuth.Core.Tests.Fuzz
     /// replay one case. A case fails on an exception without a stable error id, an operation that runs past its
     /// deadline, or a planted secret in any exception or message.
     /// </summary>
+    [Collection(FuzzCollection.Name)]
     public sealed class EngineFuzzTests
     {
         /// <summary>The CI count: a couple of minutes at most on a loaded 2-core machine.</summary>
@@ -32,6 +33,10 @@ namespace McpAuth.Core.Tests.Fuzz
         {
             FuzzSettings settings = FuzzSettings.FromEnvironment(CiCases);
             var runner = new FuzzRunner(settings);
+            // Unobserved exceptions of tests that ran before are finalized now, before the count starts.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
             using var unobserved = new UnobservedExceptions();
 
             // The honest world first, in both eras and both framings: sign-in, refresh, calls and close all work,
@@ -91,7 +96,14 @@ namespace McpAuth.Core.Tests.Fuzz
                 Assert.Empty(FuzzGenerators.All.Select(g => g.Name).Except(results.Select(r => r.Mutation!.Generator)));
             }
 
-            Assert.True(fresh.Count == 0 && background.Count == 0, $"{fresh.Count + background.Count} new findings; see the test output. First: {fresh.FirstOrDefault()}");
+            Assert.True(fresh.Count == 0 && background.Count == 0, $"{fresh.Count + background.Count} new findings; see the test output. First: {fresh.FirstOrDefault()?.ToString() ?? background.FirstOrDefault()?.GetType().FullName}");
         }
+    }
+
+    /// <summary>The fuzz run runs alone: its deadlines and its count of unobserved background exceptions are its own.</summary>
+    [CollectionDefinition(Name, DisableParallelization = true)]
+    public sealed class FuzzCollection
+    {
+        public const string Name = "Fuzz";
     }
 }
