@@ -16,16 +16,31 @@ namespace McpAuth.Core.Http
         public static HttpClient Create(TimeSpan timeout) => Create(CreateHandler(), disposeHandler: true, timeout);
 
         /// <summary>Creates the handler that sends: one connection pool per server connection, shared by its clients.</summary>
-        public static HttpClientHandler CreateHandler() => new HttpClientHandler
+        /// <param name="network">The proxy and certificate authorities; the environment's and the system's when null.</param>
+        public static HttpClientHandler CreateHandler(NetworkOptions? network = null)
         {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            var handler = new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
 
-            // A legacy server-to-client stream holds one connection for the session's life; .NET Framework
-            // would otherwise allow only two per server.
-            MaxConnectionsPerServer = 32,
-        };
+                // A legacy server-to-client stream holds one connection for the session's life; .NET Framework
+                // would otherwise allow only two per server.
+                MaxConnectionsPerServer = 32,
+            };
+            try
+            {
+                network?.ApplyTo(handler);
+            }
+            catch
+            {
+                handler.Dispose();
+                throw;
+            }
+
+            return handler;
+        }
 
         /// <summary>Creates a client over <paramref name="handler"/> (for example an <see cref="OAuthHandler"/> pipeline).</summary>
         /// <param name="handler">What sends the requests.</param>
