@@ -127,6 +127,18 @@ function New-ChildStartInfo {
     $start
 }
 
+# Keeps what a child process printed for the run's secret scan (.ci/secret-scan): appended to
+# $env:MCPAUTH_TEST_OUTPUT_DIR/child-pester-<pid>.log when .ci/test sets the variable; nothing otherwise.
+function Write-ChildOutputLog {
+    param([string] $What, [string] $Output, [string] $ErrorText)
+    if (-not $env:MCPAUTH_TEST_OUTPUT_DIR) { return }
+    # A command that asks for a token in plain text prints it on purpose.
+    if ($What -match '-AsPlainText') { $Output = '(not kept: the command asks for a token in plain text)' }
+    $null = New-Item -ItemType Directory -Force -Path $env:MCPAUTH_TEST_OUTPUT_DIR
+    $log = Join-Path $env:MCPAUTH_TEST_OUTPUT_DIR ("child-pester-{0}.log" -f $PID)
+    [IO.File]::AppendAllText($log, ("==== {0:o} {1}`n---- stdout`n{2}`n---- stderr`n{3}`n" -f [DateTime]::UtcNow, $What, $Output, $ErrorText))
+}
+
 # Runs a script in a new real pwsh process with the built module imported. -NonInteractive as schedulers
 # and CI start pwsh. Returns ExitCode, Output (stdout) and Error (stderr).
 function Invoke-Pwsh {
@@ -151,6 +163,7 @@ function Invoke-Pwsh {
             throw "pwsh did not finish within $TimeoutSec s: $Script"
         }
         $process.WaitForExit()
+        Write-ChildOutputLog -What "pwsh: $Script" -Output $stdout.Result -ErrorText $stderr.Result
         [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
     }
     finally {
@@ -181,6 +194,7 @@ function Wait-TerminalLine {
         $line = $read.Result
         if ($null -eq $line) { break }
         $script:TerminalText += $line + "`n"
+        Write-ChildOutputLog -What "terminal of process $($Process.Id)" -Output $line
         if ($line -match $Pattern) { return $line }
     }
     throw "No terminal line matched '$Pattern' within $TimeoutSec s. The terminal showed:`n$script:TerminalText"

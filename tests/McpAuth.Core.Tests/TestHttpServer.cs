@@ -257,7 +257,7 @@ namespace McpAuth.Core.Tests
                 try
                 {
                     NetworkStream stream = client.GetStream();
-                    TestRequest? request = await ReadRequestAsync(stream);
+                    TestRequest? request = await ReadRequestAsync(stream, stop.Token);
                     if (request is null)
                     {
                         return;
@@ -285,14 +285,15 @@ namespace McpAuth.Core.Tests
             }
         }
 
-        private async Task<TestRequest?> ReadRequestAsync(NetworkStream stream)
+        /// <summary>Reads one request (head, and a Content-Length body) from a connection; null when it closes first.</summary>
+        internal static async Task<TestRequest?> ReadRequestAsync(NetworkStream stream, CancellationToken cancellationToken)
         {
             var buffer = new List<byte>();
             byte[] chunk = new byte[4096];
             int end;
             while ((end = IndexOfHeaderEnd(buffer)) < 0)
             {
-                int read = await stream.ReadAsync(chunk, stop.Token);
+                int read = await stream.ReadAsync(chunk, cancellationToken);
                 if (read == 0)
                 {
                     return null;
@@ -319,7 +320,7 @@ namespace McpAuth.Core.Tests
             {
                 while (body.Count < length)
                 {
-                    int read = await stream.ReadAsync(chunk, stop.Token);
+                    int read = await stream.ReadAsync(chunk, cancellationToken);
                     if (read == 0)
                     {
                         break;
@@ -345,9 +346,12 @@ namespace McpAuth.Core.Tests
             return -1;
         }
 
-        private static string Reason(int status) => status switch
+        internal static string Reason(int status) => status switch
         {
             200 => "OK",
+            201 => "Created",
+            202 => "Accepted",
+            204 => "No Content",
             400 => "Bad Request",
             401 => "Unauthorized",
             403 => "Forbidden",

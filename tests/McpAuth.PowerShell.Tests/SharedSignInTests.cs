@@ -204,8 +204,8 @@ $pool.Dispose()
             public Running(Process process)
             {
                 Process = process;
-                process.OutputDataReceived += (_, e) => Add(output, e.Data);
-                process.ErrorDataReceived += (_, e) => Add(error, e.Data);
+                process.OutputDataReceived += (_, e) => Add(output, e.Data, process.Id, "stdout");
+                process.ErrorDataReceived += (_, e) => Add(error, e.Data, process.Id, "stderr");
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
             }
@@ -216,11 +216,12 @@ $pool.Dispose()
 
             public string Error => string.Join("\n", error);
 
-            private static void Add(ConcurrentQueue<string> lines, string? line)
+            private static void Add(ConcurrentQueue<string> lines, string? line, int processId, string stream)
             {
                 if (line is not null)
                 {
                     lines.Enqueue(line);
+                    TestOutputLog.Line(processId, stream, line);
                 }
             }
         }

@@ -199,6 +199,7 @@ namespace McpAuth.HostedTests
                 string error = p.StandardError.ReadToEnd();
                 string output = p.StandardOutput.ReadToEnd();
                 Assert.True(p.WaitForExit(120_000));
+                TestOutputLog.Append(p, output, error);
                 Assert.True(p.ExitCode == 0, error);
                 Assert.StartsWith("process ", output.Trim());
                 p.Dispose();

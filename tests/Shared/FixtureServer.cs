@@ -21,6 +21,12 @@ namespace McpAuth.Testing
         private readonly HttpClient http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
         public FixtureServer(params string[] args)
+            : this(null, args)
+        {
+        }
+
+        /// <summary>Starts the fixture with extra environment variables (for example MCPAUTH_ISSUED_SECRETS_DIR).</summary>
+        public FixtureServer(IReadOnlyDictionary<string, string>? environment, params string[] args)
         {
             string dir = Path.Combine(RepoRoot, "tests", "fixture");
             if (!Directory.Exists(Path.Combine(dir, "node_modules")))
@@ -36,6 +42,11 @@ namespace McpAuth.Testing
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[variable.Key] = variable.Value;
+            }
+
             start.ArgumentList.Add("server.mjs");
             foreach (string a in args)
             {

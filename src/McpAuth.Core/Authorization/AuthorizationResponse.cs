@@ -46,6 +46,12 @@ namespace McpAuth.Core.Authorization
             List<KeyValuePair<string, string>> parameters = QueryString.Parse(callbackUrl.IsAbsoluteUri ? callbackUrl.Query : string.Empty);
             string issuer = authorizationServer.IssuerString;
 
+            // A code is a secret of this sign-in even when the response is rejected: mask it in anything the response says.
+            foreach (string sent in QueryString.GetAll(parameters, "code"))
+            {
+                OperationSecrets.Register(sent);
+            }
+
             // state: exactly once and identical, or this response is not the answer to our request (CSRF).
             List<string> states = QueryString.GetAll(parameters, "state");
             if (!IsOwnState(states, expectedState))

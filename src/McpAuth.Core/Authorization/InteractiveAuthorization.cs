@@ -88,6 +88,10 @@ namespace McpAuth.Core.Authorization
                 // host must close without a key press once the loopback listener has the code.
                 linked.Cancel();
                 callbacks.Progress(new ProgressUpdate(ProgressActivity, activity, "done") { Completed = true });
+
+                // The wait that lost ends when the listener is disposed; its failure is expected and observed here,
+                // not left to surface as an unobserved task exception.
+                _ = fromListener.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 

@@ -5,7 +5,10 @@ using System.Threading.Tasks;
 
 namespace McpAuth.Core.Http
 {
-    /// <summary>A read-only stream that fails with ResponseTooLarge once more than a set number of bytes were read.</summary>
+    /// <summary>
+    /// A read-only stream that fails with ResponseTooLarge once more than a set number of bytes were read, and with
+    /// MalformedResponse when the body cannot be decoded as its Content-Encoding says (gzip or deflate that is not).
+    /// </summary>
     internal sealed class CappedReadStream : Stream
     {
         private readonly Stream inner;
@@ -38,10 +41,29 @@ namespace McpAuth.Core.Http
         {
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            try
+            {
+                return Count(inner.Read(buffer, offset, count));
+            }
+            catch (InvalidDataException ex)
+            {
+                throw Undecodable(ex);
+            }
+        }
 
         public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => Count(await inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false));
+        {
+            try
+            {
+                return Count(await inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false));
+            }
+            catch (InvalidDataException ex)
+            {
+                throw Undecodable(ex);
+            }
+        }
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
@@ -51,6 +73,13 @@ namespace McpAuth.Core.Http
 
         /// <summary>Starts counting again: for a long-lived stream whose cap applies to each message, not to the whole stream.</summary>
         public void Restart() => read = 0;
+
+        private McpAuthException Undecodable(InvalidDataException ex) => new McpAuthException(
+            ErrorIds.MalformedResponse,
+            McpErrorKind.InvalidData,
+            "The server's response body is not in the Content-Encoding it declares (gzip, deflate or br); it could not be read.",
+            target,
+            ex);
 
         private int Count(int n)
         {

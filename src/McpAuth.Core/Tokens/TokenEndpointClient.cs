@@ -349,7 +349,7 @@ namespace McpAuth.Core.Tokens
                 IssuedAt = clock.UtcNow,
             };
 
-            callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}{(dpop ? " (DPoP-bound)" : string.Empty)}: scopes '{string.Join(" ", scopes)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
+            callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}{(dpop ? " (DPoP-bound)" : string.Empty)}: scopes '{ServerText.Sanitize(string.Join(" ", scopes), 200)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
             return tokens;
         }
 

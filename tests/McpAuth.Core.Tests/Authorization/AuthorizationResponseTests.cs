@@ -27,6 +27,21 @@ namespace McpAuth.Core.Tests.Authorization
         }
 
         [Fact]
+        public void A_code_that_comes_with_an_error_is_masked_in_the_error_text_also_when_echoed_in_base64()
+        {
+            const string code = "code-Zq81xV0pL2mN7rT4";
+            string base64 = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(code));
+            using IDisposable operation = OperationSecrets.Begin();
+
+            McpAuthException ex = Fails("code=" + code + "&error=invalid_request&error_description=" + Uri.EscapeDataString("code " + code + " / " + base64) + "&state=" + State);
+
+            Assert.Equal(ErrorIds.AuthorizationFailed, ex.ErrorId);
+            Assert.Contains("invalid_request", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(code, ex.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(base64.TrimEnd('='), ex.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Iss_advertised_and_present_and_equal_proceeds()
         {
             Secret code = AuthorizationResponse.Validate(Cb("code=c&state=" + State + "&iss=" + Uri.EscapeDataString(Issuer)), State, Asm(true));

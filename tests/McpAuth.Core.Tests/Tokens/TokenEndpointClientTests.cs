@@ -66,6 +66,30 @@ namespace McpAuth.Core.Tests.Tokens
         }
 
         [Fact]
+        public async Task A_scope_that_echoes_the_code_is_masked_in_the_verbose_line()
+        {
+            server.RespondWith(TestResponse.Tokens("at-1", "rt-1", "read code-Zq81xV0pL2mN " + Convert.ToBase64String(Encoding.UTF8.GetBytes("code-Zq81xV0pL2mN")), 3600));
+            using IDisposable operation = OperationSecrets.Begin();
+
+            await tokens.ExchangeCodeAsync(asm, Public(), new Secret("code-Zq81xV0pL2mN"), new Secret("verifier-xyz"), RedirectUri, Resource, new[] { "read" }, CancellationToken.None);
+
+            string said = string.Join("\n", callbacks.Messages);
+            Assert.Contains("scopes 'read *** ***'", said, StringComparison.Ordinal);
+            Assert.DoesNotContain("Zq81xV0pL2mN", said, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task A_token_response_that_is_not_in_its_declared_gzip_encoding_is_a_typed_error()
+        {
+            server.RespondWith(TestResponse.Tokens("at-1", "rt-1", "read", 3600).WithHeader("Content-Encoding", "gzip"));
+
+            McpAuthException ex = await Assert.ThrowsAsync<McpAuthException>(() => tokens.ExchangeCodeAsync(asm, Public(), new Secret("code-abc"), new Secret("verifier-xyz"), RedirectUri, Resource, new[] { "read" }, CancellationToken.None));
+
+            Assert.Equal(ErrorIds.MalformedResponse, ex.ErrorId);
+            Assert.Contains("Content-Encoding", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task Exchange_code_uses_requested_scopes_when_response_names_none()
         {
             server.RespondWith(TestResponse.Tokens("at-1", scope: null, expiresIn: null, tokenType: "bearer"));

@@ -92,6 +92,7 @@ namespace McpAuth.Testing
             }
 
             p.WaitForExit();
+            TestOutputLog.Append("pwsh: " + command, stdout.Result, stderr.Result);
             return (p.ExitCode, stdout.Result, stderr.Result);
         }
 
