@@ -44,7 +44,7 @@ namespace McpAuth
         /// <summary>The operation's context: the engine's callbacks and the server log level -Verbose/-Debug ask for. Call on the pipeline thread.</summary>
         internal Func<IEngineCallbacks, McpCallContext> CallContext()
         {
-            string? level = ServerLogLevel.For(this);
+            string? level = Preferences.ServerLogLevel;
             return callbacks => new McpCallContext(callbacks) { LogLevel = level };
         }
 

@@ -121,7 +121,7 @@ namespace McpAuth.Commands
                     SignIn = signIn.ToOptions(),
                 };
                 Uri server = Uri;
-                string? level = ServerLogLevel.For(this);
+                string? level = Preferences.ServerLogLevel;
                 McpConnection connection = RunEngineOfferingStore((callbacks, token) =>
                     McpConnectionRegistry.ConnectAsync(server, options, new McpCallContext(callbacks) { LogLevel = level }, token));
                 WriteObject(new McpServerConnection(connection));
