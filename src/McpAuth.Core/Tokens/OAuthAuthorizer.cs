@@ -30,6 +30,9 @@ namespace McpAuth.Core.Tokens
         // replaced whole (under the gate), never changed in place.
         private volatile Binding binding = Binding.Unknown;
 
+        // Whether the store was searched before the first request (whatever came of it); see AdoptStoredAsync.
+        private volatile bool storeTriedBeforeSending;
+
         /// <summary>Creates the authorizer of a connection to <paramref name="serverUri"/>, over the process's cache of <paramref name="options"/>' store.</summary>
         public OAuthAuthorizer(Uri serverUri, HttpClient http, SignInOptions options)
             : this(serverUri, http, options, null)
@@ -92,6 +95,11 @@ namespace McpAuth.Core.Tokens
         public async Task AuthorizeAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             TokenSet? current = Tokens;
+            if (current is null && !binding.StoreChecked && !storeTriedBeforeSending)
+            {
+                current = await AdoptStoredAsync(callbacks, cancellationToken).ConfigureAwait(false);
+            }
+
             if (current is null)
             {
                 return;
@@ -242,6 +250,39 @@ namespace McpAuth.Core.Tokens
             var flow = new SignInFlow(serverUri, http, options, cache.Value);
             Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, callbacks, cancellationToken).ConfigureAwait(false);
             binding = binding.With(signedIn.Key);
+        }
+
+        /// <summary>
+        /// Before the connection's first request: a stored credential for the server goes on it at once, so a new
+        /// process does not first take a 401 it could have avoided. Best effort, tried once: a store that cannot be
+        /// read here (a public server needs none) is read again, and reported, when the server asks for a token.
+        /// The credential is the one a challenge would have adopted (its resource identifies this server).
+        /// </summary>
+        private async Task<TokenSet?> AdoptStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            using (await LockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!binding.StoreChecked && !storeTriedBeforeSending)
+                {
+                    storeTriedBeforeSending = true;
+                    try
+                    {
+                        // Quiet while looking (a public server has nothing stored, and a plaintext store warns on
+                        // each use); a credential found is then read and bound as on a challenge, with its reports.
+                        if (await cache.Value.FindAsync(serverUri, Options.Client.ClientId, NullEngineCallbacks.Instance, cancellationToken).ConfigureAwait(false) is not null
+                            && await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false) is not null)
+                        {
+                            callbacks.Verbose("Sending the stored credential with the first request.");
+                        }
+                    }
+                    catch (McpAuthException ex)
+                    {
+                        callbacks.Debug("The credential store could not be read before the first request: " + ex.Message);
+                    }
+                }
+
+                return Tokens;
+            }
         }
 
         /// <summary>Binds this connection to the newest stored credential for the server, once. Call with the lock held.</summary>
