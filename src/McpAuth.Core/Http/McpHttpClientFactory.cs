@@ -8,6 +8,10 @@ namespace McpAuth.Core.Http
     /// <summary>Creates the HTTP clients a server connection uses: explicit timeout, User-Agent, no automatic redirects.</summary>
     public static class McpHttpClientFactory
     {
+        // A legacy server-to-client stream holds one connection for the session's life; .NET Framework would
+        // otherwise allow only two per server.
+        private const int MaxConnectionsPerServer = 32;
+
         /// <summary>Gets the User-Agent product token, McpAuth/&lt;version&gt;.</summary>
         public static string UserAgent { get; } = "McpAuth/" + (typeof(McpHttpClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
 
@@ -15,17 +19,39 @@ namespace McpAuth.Core.Http
         /// <param name="timeout">The per-request timeout; cancellation still ends a request at once.</param>
         public static HttpClient Create(TimeSpan timeout) => Create(CreateHandler(), disposeHandler: true, timeout);
 
-        /// <summary>Creates the handler that sends: one connection pool per server connection, shared by its clients.</summary>
-        public static HttpClientHandler CreateHandler() => new HttpClientHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+        /// <summary>
+        /// How long a pooled connection may sit idle before it is retired: well below the shortest keep-alive servers
+        /// commonly use (Node's 5 s), so that a request is never written to a connection the server is closing. .NET
+        /// retires idle connections on a timer that runs every quarter of this, so one goes between 3 and 3.75 s.
+        /// </summary>
+        public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(3);
 
-            // A legacy server-to-client stream holds one connection for the session's life; .NET Framework
-            // would otherwise allow only two per server.
-            MaxConnectionsPerServer = 32,
-        };
+        // SocketsHttpHandler (what HttpClientHandler wraps on .NET Core and later, so in pwsh 7) is the one handler that
+        // can retire idle connections, but netstandard2.0 cannot name it: it is made by name, once per connection,
+        // through public members only. Where it is missing (Windows PowerShell) the plain handler is used.
+        private static readonly Type? SocketsHandlerType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
+
+        /// <summary>Creates the handler that sends: one connection pool per server connection, shared by its clients.</summary>
+        public static HttpMessageHandler CreateHandler()
+        {
+            if (SocketsHandlerType is not null && Activator.CreateInstance(SocketsHandlerType) is HttpMessageHandler sockets)
+            {
+                Set(sockets, nameof(HttpClientHandler.AllowAutoRedirect), false);
+                Set(sockets, nameof(HttpClientHandler.UseCookies), false);
+                Set(sockets, nameof(HttpClientHandler.AutomaticDecompression), DecompressionMethods.GZip | DecompressionMethods.Deflate);
+                Set(sockets, nameof(HttpClientHandler.MaxConnectionsPerServer), MaxConnectionsPerServer);
+                Set(sockets, nameof(PooledConnectionIdleTimeout), PooledConnectionIdleTimeout);
+                return sockets;
+            }
+
+            return new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                MaxConnectionsPerServer = MaxConnectionsPerServer,
+            };
+        }
 
         /// <summary>Creates a client over <paramref name="handler"/> (for example an <see cref="OAuthHandler"/> pipeline).</summary>
         /// <param name="handler">What sends the requests.</param>
@@ -37,5 +63,8 @@ namespace McpAuth.Core.Http
             client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
             return client;
         }
+
+        private static void Set(object handler, string property, object value)
+            => (handler.GetType().GetProperty(property) ?? throw new MissingMemberException(handler.GetType().FullName, property)).SetValue(handler, value);
     }
 }

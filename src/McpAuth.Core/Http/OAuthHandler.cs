@@ -98,13 +98,7 @@ namespace McpAuth.Core.Http
         private static HttpRequestMessage Copy(HttpRequestMessage original, byte[]? body)
         {
             var copy = new HttpRequestMessage(original.Method, original.RequestUri) { Version = original.Version };
-            foreach (KeyValuePair<string, IEnumerable<string>> header in original.Headers)
-            {
-                if (!string.Equals(header.Key, "Authorization", StringComparison.OrdinalIgnoreCase))
-                {
-                    copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-            }
+            RequestCopy.HeadersAndProperties(original, copy, withAuthorization: false);
 
             if (body is not null)
             {
@@ -116,11 +110,6 @@ namespace McpAuth.Core.Http
                         copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
                     }
                 }
-            }
-
-            foreach (KeyValuePair<string, object?> property in original.Properties)
-            {
-                copy.Properties[property.Key] = property.Value;
             }
 
             return copy;
