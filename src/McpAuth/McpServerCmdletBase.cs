@@ -1,7 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
 
@@ -46,13 +44,6 @@ namespace McpAuth
         {
             string? level = Preferences.ServerLogLevel;
             return callbacks => new McpCallContext(callbacks) { LogLevel = level };
-        }
-
-        /// <summary>Returns the live connection for -Connection or -Uri, connecting (and talking to the server) when needed.</summary>
-        internal Task<McpConnection> ResolveConnectionAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            McpTarget target = Target(verify: true);
-            return McpConnectionRegistry.ResolveAsync(target.Connection, target.ServerUri, target.Options, new McpCallContext(callbacks), cancellationToken);
         }
     }
 

@@ -25,16 +25,7 @@ namespace McpAuth.Completion
 
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            try
-            {
-                return Complete(wordToComplete, fakeBoundParameters);
-            }
-            catch (Exception ex) when (CompletionText.CanIgnore(ex))
-            {
-                return Array.Empty<CompletionResult>();
-            }
-        }
+            => CompletionText.Guarded(() => Complete(wordToComplete, fakeBoundParameters));
 
         /// <summary>The tools of the connections the line targets, each name once (the first server's wins).</summary>
         internal static List<KeyValuePair<McpConnection, McpToolInfo>> Tools(IDictionary fakeBoundParameters)
