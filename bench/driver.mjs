@@ -215,7 +215,7 @@ const fmtValue = (s, mode) => (mode === 'seq'
   ? `${Math.round(s.perCallUsMedian)} µs (p95 ${s.latencyP95Ms.toFixed(2)} ms)`
   : `${Math.round(s.callsPerSecMedian)}/s (p95 ${s.latencyP95Ms.toFixed(1)} ms)`);
 
-function markdown(summary, roundTrips, meta, o) {
+function markdown(summary, roundTrips, meta, o, newConnection) {
   const others = o.clients.filter((c) => c !== 'mcpauth');
   const lines = [];
   lines.push(`Sequential: median time per warm \`tools/call echo\` (p95 of single calls). 20-way parallel: median calls/s`);
@@ -238,6 +238,10 @@ function markdown(summary, roundTrips, meta, o) {
     const scenario = { json: 'JSON', sse: 'SSE', oauth: 'OAuth (SSE)' }[s.scenario];
     const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
     lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => `${Math.round(s.clients[c].cpuPerCallUsMedian)} µs`), ...others.map((c) => fmtRatio(s.cpuRatios[c]))]));
+  }
+  if (newConnection) {
+    lines.push('');
+    lines.push(`First McpAuth call after a new connection (\`Connect-McpServer -Force\` to ${newConnection.target}, ${newConnection.live} connections live): median ${newConnection.medianMs.toFixed(1)} ms, max ${newConnection.maxMs.toFixed(1)} ms over ${newConnection.count}.`);
   }
   if (roundTrips) {
     lines.push('');
@@ -367,6 +371,17 @@ async function main() {
       log(`round ${round + 1}/${o.rounds} done`);
     }
 
+    // The first call after a new connection while the other connections stay live (McpAuth only).
+    let newConnection = null;
+    const sseTarget = targets.find((t) => t.scenario === 'sse') ?? targets[0];
+    if (workers.pwsh && o.clients.includes('mcpauth') && sseTarget) {
+      const r = await workers.pwsh.call({ op: 'newconn', url: sseTarget.url, count: o.smoke ? 2 : 20 }, 120000).catch((e) => { problems.push(`new connection: ${e.message}`); return null; });
+      if (r) {
+        const sorted = [...r.lat].sort((a, b) => a - b);
+        newConnection = { target: sseTarget.name, live: r.live, count: sorted.length, medianMs: sorted[Math.floor(sorted.length / 2)], maxMs: sorted[sorted.length - 1] };
+      }
+    }
+
     // Round trips on both eras whatever --servers says: they cost seconds, not rounds.
     const roundTrips = o.roundTrips ? await measureRoundTrips(Object.keys(SERVER_SETS)).catch((e) => { problems.push(e.message); return null; }) : null;
     if (o.smoke && roundTrips) {
@@ -378,10 +393,10 @@ async function main() {
 
     meta.loadAfter = loadavg();
     const summary = summarize(cells, o);
-    const md = markdown(summary, roundTrips, meta, o);
+    const md = markdown(summary, roundTrips, meta, o, newConnection);
     mkdirSync(o.out, { recursive: true });
     const base = join(o.out, o.smoke ? 'smoke' : 'latest');
-    writeFileSync(`${base}.json`, JSON.stringify({ meta, options: { ...o, out: undefined }, summary, roundTrips, problems }, null, 1) + '\n');
+    writeFileSync(`${base}.json`, JSON.stringify({ meta, options: { ...o, out: undefined }, summary, newConnection, roundTrips, problems }, null, 1) + '\n');
     writeFileSync(`${base}.md`, md);
     process.stdout.write('\n' + md);
     log(`results: ${base}.json, ${base}.md`);
