@@ -19,7 +19,7 @@ Describe 'Test-McpServer' {
         $r.ProtocolVersion | Should -Not -BeNullOrEmpty
         $r.AuthRequired | Should -BeFalse
         $r.Credential | Should -Be 'NotRequired'
-        $r.ToolCount | Should -Be 20
+        $r.ToolCount | Should -Be 24
         $r.LatencyMs | Should -BeGreaterThan 0
         $r.DiscoverySteps | Should -BeNullOrEmpty
         Test-McpServer $fixture.Public -Quiet | Should -BeTrue

@@ -29,6 +29,13 @@ namespace McpAuth.Core
         public const string InputRequiredLoop = "InputRequiredLoop";
         public const string UnsupportedInputRequest = "UnsupportedInputRequest";
         public const string UnknownResultType = "UnknownResultType";
+        public const string MalformedContent = "MalformedContent";
+        public const string ResourceNotFound = "ResourceNotFound";
+        public const string PromptNotFound = "PromptNotFound";
+        public const string InvalidResourceUri = "InvalidResourceUri";
+        public const string InvalidPromptArguments = "InvalidPromptArguments";
+        public const string SubscriptionNotSupported = "SubscriptionNotSupported";
+        public const string SubscriptionEnded = "SubscriptionEnded";
 
         // Discovery and sign-in
         public const string MalformedChallenge = "MalformedChallenge";

@@ -140,6 +140,28 @@ namespace McpAuth
         protected void ThrowEngineError(McpAuthException exception) => ThrowTerminatingError(ErrorMapper.ToErrorRecord(exception));
 
         /// <summary>
+        /// Writes a file of server content (Read-McpResource -OutFile/-OutDirectory, Save-McpContent, Invoke-McpTool
+        /// -OutDirectory) and outputs it; a folder that does not exist, a read-only place or a bad path is the
+        /// non-terminating error CannotWriteFile for that file, and the next content still comes.
+        /// </summary>
+        protected void WriteContentFile(string target, Func<System.IO.FileInfo> write)
+        {
+            System.IO.FileInfo file;
+            try
+            {
+                file = write();
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is ArgumentException)
+            {
+                WriteError(new ErrorRecord(new System.IO.IOException($"Could not write '{target}': {ex.Message}", ex), "CannotWriteFile", ErrorCategory.WriteError, target));
+                return;
+            }
+
+            // Outside the try: an exception of a later command in the pipeline is that command's, not a write error.
+            WriteObject(file);
+        }
+
+        /// <summary>
         /// Gets a value indicating whether a person can answer prompts in this host: not under
         /// pwsh -NonInteractive, MCPAUTH_NONINTERACTIVE=1, a host without a UI, or a cmdlet that never prompts.
         /// </summary>

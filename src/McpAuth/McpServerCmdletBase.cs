@@ -1,5 +1,7 @@
 using System;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
 
@@ -44,6 +46,27 @@ namespace McpAuth
         {
             string? level = Preferences.ServerLogLevel;
             return callbacks => new McpCallContext(callbacks) { LogLevel = level };
+        }
+
+        /// <summary>
+        /// Runs one engine call against this invocation's server (connecting first when needed), with the
+        /// keychain-less choice offered. False after an engine error, which is written as a non-terminating error.
+        /// </summary>
+        internal bool TryRunOnTarget<T>(Func<McpTarget, McpCallContext, CancellationToken, Task<T>> call, out T result)
+        {
+            try
+            {
+                McpTarget target = Target();
+                Func<IEngineCallbacks, McpCallContext> context = CallContext();
+                result = RunEngineOfferingStore((callbacks, token) => call(target, context(callbacks), token));
+                return true;
+            }
+            catch (McpAuthException ex)
+            {
+                WriteEngineError(ex);
+                result = default!;
+                return false;
+            }
         }
     }
 

@@ -82,7 +82,7 @@ namespace McpAuth.HostedTests
             Assert.Equal("Returns the message.", echo.ToolTip);
 
             List<CompletionResult> every = Complete(ps, $"Get-McpTool -Uri {server.Public} -Name ");
-            Assert.Equal(20, every.Count);
+            Assert.Equal(24, every.Count);
             Assert.Equal(every.Select(m => m.CompletionText).OrderBy(n => n, StringComparer.OrdinalIgnoreCase), every.Select(m => m.CompletionText));
             Assert.Contains(every, m => m.CompletionText == "t12");
         }
@@ -93,8 +93,8 @@ namespace McpAuth.HostedTests
             using var ps = new HostedPowerShell();
             ps.Run("$c = Connect-McpServer $u", Vars()).ThrowIfErrors();
 
-            Assert.Equal(new[] { "add" }, Texts(Complete(ps, "Invoke-McpTool -Connection $c -Name a")));
-            Assert.Equal(new[] { "add" }, Texts(Complete(ps, $"Invoke-McpTool -Uri {server.Public} A")));
+            Assert.Equal(new[] { "add", "audio" }, Texts(Complete(ps, "Invoke-McpTool -Connection $c -Name a")));
+            Assert.Equal(new[] { "add", "audio" }, Texts(Complete(ps, $"Invoke-McpTool -Uri {server.Public} A")));
             List<CompletionResult> quoted = Complete(ps, $"Get-McpTool -Uri {server.Public} -Name 't0");
             Assert.Equal(9, quoted.Count);
             Assert.All(quoted, m => Assert.Matches("^'t0[1-9]'$", m.CompletionText));

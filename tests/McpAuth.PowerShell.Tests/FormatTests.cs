@@ -36,7 +36,12 @@ namespace McpAuth.HostedTests
         public void Output_types_include_every_public_result_type()
         {
             var types = OutputTypes().Select(o => (string)o[0]).ToList();
-            foreach (string expected in new[] { "McpAuth.McpServerConnection", "McpAuth.McpTool", "McpAuth.McpToolCallResult", "McpAuth.McpAccessToken", "McpAuth.McpCredentialInfo" })
+            foreach (string expected in new[]
+            {
+                "McpAuth.McpServerConnection", "McpAuth.McpTool", "McpAuth.McpToolCallResult", "McpAuth.McpAccessToken", "McpAuth.McpCredentialInfo",
+                "McpAuth.McpResource", "McpAuth.McpResourceTemplate", "McpAuth.McpResourceContents", "McpAuth.McpResourceUpdate", "McpAuth.McpResourceSubscription",
+                "McpAuth.McpPrompt", "McpAuth.McpPromptMessage", "McpAuth.McpContent",
+            })
             {
                 Assert.Contains(expected, types);
             }
@@ -50,6 +55,25 @@ namespace McpAuth.HostedTests
                 Assert.DoesNotContain(view.Descendants("PropertyName"), p => p.Value == "Token");
                 Assert.DoesNotContain(view.Descendants("ScriptBlock"), s => s.Value.Contains(".Token"));
             }
+        }
+
+        [Theory]
+        [InlineData("McpAuth.McpMediaContent", true)]
+        [InlineData("McpAuth.McpResourceContents", true)]
+        [InlineData("McpAuth.McpContent", false)]
+        [InlineData("McpAuth.McpPromptMessage", false)]
+        public void Content_views_show_the_size_never_the_bytes(string typeName, bool sizeColumn)
+        {
+            List<XElement> views = ViewsFor(typeName).ToList();
+            Assert.NotEmpty(views);
+            foreach (XElement view in views)
+            {
+                Assert.DoesNotContain(view.Descendants("PropertyName"), p => p.Value is "Bytes" or "Data" or "Blob");
+                Assert.DoesNotContain(view.Descendants("ScriptBlock"), b => b.Value.Contains(".Bytes") || b.Value.Contains(".Data") || b.Value.Contains("Base64"));
+            }
+
+            // The others show ToString(), which names the type, MIME type and size ("image image/png, 467 bytes").
+            Assert.True(!sizeColumn || views.All(v => v.Descendants("PropertyName").Any(p => p.Value == "Size")), typeName + " has a view without Size");
         }
 
         [Fact]

@@ -1,10 +1,13 @@
 # The main job: sign in to an OAuth-protected MCP server headlessly and call tools, as a script would, and
 # show what a user sees (the module's formatted objects). .ci/demo runs it in real pwsh against the bundled
 # fixture (a real OpenID provider + MCP SDK servers on 127.0.0.1):
-#   pwsh ./tests/demo/Demo.ps1 <oauth-mcp-url> <public-mcp-url>
+#   pwsh ./tests/demo/Demo.ps1 <oauth-mcp-url> <public-mcp-url> [<modern-oauth-mcp-url>]
+# The first two are servers of the earlier protocol revisions (SDK 1.x); the third, when given, speaks the
+# current revision (2026-07-28, stateless, SDK 2.x): the same commands work against both.
 param(
     [Parameter(Mandatory)] [Uri] $OAuthServer,
-    [Parameter(Mandatory)] [Uri] $PublicServer
+    [Parameter(Mandatory)] [Uri] $PublicServer,
+    [Uri] $ModernServer
 )
 $ErrorActionPreference = 'Stop'
 if (-not (Get-Module McpAuth)) {
@@ -61,5 +64,13 @@ Show "Test-McpServer $OAuthServer, $PublicServer -Tool echo -Arguments @{ messag
 Show "(Test-McpServer $OAuthServer).DiscoverySteps" { (Test-McpServer $OAuthServer).DiscoverySteps }
 Show "Connect-McpServer $PublicServer | Invoke-McpTool echo @{ message = 'no sign-in needed' }" {
     Connect-McpServer $PublicServer | Invoke-McpTool echo @{ message = 'no sign-in needed' }
+}
+if ($ModernServer) {
+    Show "Connect-McpServer $ModernServer -AuthorizationHandler `$signIn | Invoke-McpTool echo @{ message = 'hello, 2026-07-28' }" {
+        Connect-McpServer $ModernServer -AuthorizationHandler $signIn | Invoke-McpTool echo @{ message = 'hello, 2026-07-28' }
+    }
+    Show "Test-McpServer $ModernServer | Select-Object Server, Era, ProtocolVersion, Issuer, Credential" {
+        Test-McpServer $ModernServer | Select-Object Server, Era, ProtocolVersion, Issuer, Credential
+    }
 }
 Show 'Get-McpServer' { Get-McpServer }

@@ -49,6 +49,9 @@ namespace McpAuth.Core.Http
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+        /// <summary>Starts counting again: for a long-lived stream whose cap applies to each message, not to the whole stream.</summary>
+        public void Restart() => read = 0;
+
         private int Count(int n)
         {
             read += n;

@@ -6,12 +6,33 @@ namespace McpAuth.Core.Mcp
     /// <summary>The result of tools/call: content blocks, optional structured content, and isError.</summary>
     public sealed class McpToolResult
     {
-        internal McpToolResult(IReadOnlyList<JsonObject> content, JsonNode? structuredContent, bool isError)
+        private readonly string tool;
+        private readonly IReadOnlyList<JsonNode?> sent;
+        private IReadOnlyList<McpContentBlock>? blocks;
+
+        internal McpToolResult(IReadOnlyList<JsonNode?> sent, JsonNode? structuredContent, bool isError, string tool)
         {
+            this.sent = sent;
+            var content = new List<JsonObject>();
+            foreach (JsonNode? item in sent)
+            {
+                if (item is JsonObject block)
+                {
+                    content.Add(block);
+                }
+            }
+
             Content = content;
             StructuredContent = structuredContent;
             IsError = isError;
+            this.tool = tool;
         }
+
+        /// <summary>
+        /// Gets each content block read into its kind: text, image and audio (bytes), resource links and
+        /// embedded resources; a block that is not what MCP defines is Malformed and carries its typed error.
+        /// </summary>
+        public IReadOnlyList<McpContentBlock> Blocks => blocks ??= ParseBlocks();
 
         internal IReadOnlyList<JsonObject> Content { get; }
 
@@ -79,18 +100,18 @@ namespace McpAuth.Core.Mcp
             }
         }
 
-        internal static McpToolResult From(CallToolResult result)
+        internal static McpToolResult From(CallToolResult result, string tool)
+            => new McpToolResult(result.Content ?? new List<JsonNode?>(), result.StructuredContent, result.IsError == true, tool);
+
+        private IReadOnlyList<McpContentBlock> ParseBlocks()
         {
-            var content = new List<JsonObject>();
-            foreach (JsonNode? item in result.Content ?? new List<JsonNode?>())
+            var parsed = new List<McpContentBlock>(sent.Count);
+            for (int i = 0; i < sent.Count; i++)
             {
-                if (item is JsonObject block)
-                {
-                    content.Add(block);
-                }
+                parsed.Add(McpContentBlock.Parse(sent[i], $"tools/call '{Http.ServerText.Sanitize(tool, 128)}' content block {i + 1}", tool));
             }
 
-            return new McpToolResult(content, result.StructuredContent, result.IsError == true);
+            return parsed;
         }
     }
 }

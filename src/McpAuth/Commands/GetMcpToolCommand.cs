@@ -20,55 +20,28 @@ namespace McpAuth.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            IReadOnlyList<McpToolInfo> tools;
             Uri server = TargetUri;
-            try
+            if (!TryRunOnTarget(McpOperations.ListToolsAsync, out IReadOnlyList<McpToolInfo> tools))
             {
-                McpTarget target = Target();
-                Func<IEngineCallbacks, McpCallContext> context = CallContext();
-                tools = RunEngineOfferingStore((callbacks, token) => McpOperations.ListToolsAsync(target, context(callbacks), token));
-            }
-            catch (McpAuthException ex)
-            {
-                WriteEngineError(ex);
                 return;
             }
 
-            var patterns = new List<WildcardPattern>();
-            foreach (string n in Name ?? Array.Empty<string>())
-            {
-                patterns.Add(new WildcardPattern(n, WildcardOptions.IgnoreCase));
-            }
-
-            var matched = new HashSet<int>();
+            var filter = new NameFilter(Name);
             foreach (McpToolInfo tool in tools)
             {
-                bool include = patterns.Count == 0;
-                for (int i = 0; i < patterns.Count; i++)
-                {
-                    if (patterns[i].IsMatch(tool.Name))
-                    {
-                        include = true;
-                        matched.Add(i);
-                    }
-                }
-
-                if (include)
+                if (filter.Includes(tool.Name))
                 {
                     WriteObject(new McpTool(server, tool));
                 }
             }
 
-            for (int i = 0; i < patterns.Count; i++)
+            foreach (string missing in filter.Unmatched())
             {
-                if (!matched.Contains(i) && !WildcardPattern.ContainsWildcardCharacters(Name![i]))
-                {
-                    WriteError(new ErrorRecord(
-                        new ItemNotFoundException($"The server {server} has no tool named '{Name[i]}'."),
-                        ErrorIds.ToolNotFound,
-                        ErrorCategory.ObjectNotFound,
-                        Name[i]));
-                }
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException($"The server {server} has no tool named '{missing}'."),
+                    ErrorIds.ToolNotFound,
+                    ErrorCategory.ObjectNotFound,
+                    missing));
             }
         }
     }

@@ -7,10 +7,12 @@ namespace McpAuth.Commands
 {
     /// <summary>
     /// Calls a tool on an MCP server (tools/call). Text content comes out as strings and structured
-    /// content as objects; a result the tool marks as an error becomes a non-terminating error.
+    /// content as objects; images and audio as objects with their bytes (or, with -OutDirectory, as the files
+    /// they were written to), resource links and embedded resources as objects that pipe to Read-McpResource.
+    /// A result the tool marks as an error becomes a non-terminating error, and so does a malformed block.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "McpTool", DefaultParameterSetName = UriSet)]
-    [OutputType(typeof(string), typeof(PSObject), typeof(McpToolCallResult))]
+    [OutputType(typeof(string), typeof(PSObject), typeof(McpContent), typeof(System.IO.FileInfo), typeof(McpToolCallResult))]
     public sealed class InvokeMcpToolCommand : McpToolCmdletBase
     {
         /// <summary>Gets or sets the tool's name.</summary>
@@ -29,16 +31,18 @@ namespace McpAuth.Commands
         [Parameter]
         public SwitchParameter Raw { get; set; }
 
+        /// <summary>Gets or sets a folder to write images, audio and embedded resources to; their files come out instead.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? OutDirectory { get; set; }
+
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
-            McpToolResult result;
+            object arguments;
             try
             {
-                object arguments = JsonConversion.ToArguments(Arguments);
-                McpTarget target = Target();
-                Func<IEngineCallbacks, McpCallContext> context = CallContext();
-                result = RunEngineOfferingStore((callbacks, token) => McpOperations.CallToolAsync(target, Name, arguments, context(callbacks), token));
+                arguments = JsonConversion.ToArguments(Arguments);
             }
             catch (McpAuthException ex)
             {
@@ -46,8 +50,14 @@ namespace McpAuth.Commands
                 return;
             }
 
+            if (!TryRunOnTarget((target, context, token) => McpOperations.CallToolAsync(target, Name, arguments, context, token), out McpToolResult result))
+            {
+                return;
+            }
+
             if (Raw.IsPresent)
             {
+                WriteMalformed(result);
                 WriteObject(new McpToolCallResult(Name, TargetUri, result));
                 return;
             }
@@ -69,15 +79,37 @@ namespace McpAuth.Commands
                 return;
             }
 
-            foreach (object? block in result.ContentData)
+            var files = new ContentFiles();
+            string? folder = OutDirectory is null ? null : GetUnresolvedProviderPathFromPSPath(OutDirectory);
+            for (int i = 0; i < result.Blocks.Count; i++)
             {
-                if (block is JsonMap map && map["type"] as string == "text" && map["text"] is string text)
+                McpContentBlock block = result.Blocks[i];
+                if (block.Kind == McpContentKind.Text)
                 {
-                    WriteObject(text);
+                    WriteObject(block.Text);
+                }
+                else if (McpContent.From(block, TargetUri, $"{Name}-{i + 1}") is not McpContent content)
+                {
+                    WriteEngineError(block.Error!);
+                }
+                else if (folder is not null && ContentFiles.Savable(content) is (string file, byte[] bytes))
+                {
+                    WriteContentFile(System.IO.Path.Combine(folder, file), () => files.Write(folder, file, bytes));
                 }
                 else
                 {
-                    WriteObject(JsonConversion.ToPowerShell(block));
+                    WriteObject(content);
+                }
+            }
+        }
+
+        private void WriteMalformed(McpToolResult result)
+        {
+            foreach (McpContentBlock block in result.Blocks)
+            {
+                if (block.Error is McpAuthException malformed)
+                {
+                    WriteEngineError(malformed);
                 }
             }
         }

@@ -13,7 +13,8 @@ namespace McpAuth.Completion
     /// <summary>
     /// Completes Invoke-McpTool -Arguments from the input schema of the tool named by -Name (on the server
     /// the line targets, as for <see cref="ToolNameCompleter"/>), so a Tab writes a call that is ready to
-    /// fill in.
+    /// fill in; the same for Get-McpPromptMessage -Arguments from the prompt's arguments (strings), and for
+    /// Read-McpResource -Arguments from the variables of the URI template given as -ResourceUri.
     /// </summary>
     /// <remarks>
     /// <para>PowerShell asks a completer only for the whole argument, never inside a hashtable literal that
@@ -39,32 +40,30 @@ namespace McpAuth.Completion
     {
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-            => CompletionText.Guarded(() => Complete(wordToComplete ?? string.Empty, fakeBoundParameters));
+            => CompletionText.Guarded(() => Complete(commandName, wordToComplete ?? string.Empty, fakeBoundParameters));
 
-        private static List<CompletionResult> Complete(string wordToComplete, IDictionary fakeBoundParameters)
+        private static List<CompletionResult> Complete(string commandName, string wordToComplete, IDictionary fakeBoundParameters)
         {
-            string? toolName = CompletionText.AsText(CompletionText.Bound(fakeBoundParameters, "Name"));
-            if (string.IsNullOrEmpty(toolName))
+            (string name, string? description, List<Argument> arguments)? target = commandName switch
+            {
+                "Get-McpPromptMessage" => Prompt(fakeBoundParameters),
+                "Read-McpResource" => Template(fakeBoundParameters),
+                _ => Tool(fakeBoundParameters),
+            };
+            if (target is null)
             {
                 return new List<CompletionResult>();
             }
 
-            List<KeyValuePair<McpConnection, McpToolInfo>> tools = ToolNameCompleter.Tools(fakeBoundParameters);
-            McpToolInfo? tool = tools.Select(t => t.Value).FirstOrDefault(t => string.Equals(t.Name, toolName, StringComparison.Ordinal))
-                ?? tools.Select(t => t.Value).FirstOrDefault(t => string.Equals(t.Name, toolName, StringComparison.OrdinalIgnoreCase));
-            if (tool is null)
-            {
-                return new List<CompletionResult>();
-            }
+            (string name, string? description, List<Argument> arguments) = target.Value;
 
-            List<Argument> arguments = Arguments(tool);
             var results = new List<CompletionResult>();
-            string summary = Summary(tool, arguments);
+            string summary = Summary(name, description, arguments);
             results.Add(CompletionText.Result(Hashtable(arguments), Hashtable(arguments), CompletionResultType.ParameterValue, summary));
             List<Argument> required = arguments.Where(a => a.Required).ToList();
             if (required.Count > 0 && required.Count < arguments.Count)
             {
-                results.Add(CompletionText.Result(Hashtable(required), Hashtable(required), CompletionResultType.ParameterValue, "Only the required arguments of " + tool.Name + ":\n" + Lines(required)));
+                results.Add(CompletionText.Result(Hashtable(required), Hashtable(required), CompletionResultType.ParameterValue, "Only the required arguments of " + name + ":\n" + Lines(required)));
             }
 
             foreach (Argument argument in arguments)
@@ -83,14 +82,75 @@ namespace McpAuth.Completion
             return results.Where(r => r.ResultType == CompletionResultType.ParameterName && CompletionText.StartsWith(r.ListItemText, typed)).ToList();
         }
 
-        /// <summary>The tool's arguments, required ones first, each in schema order.</summary>
-        private static List<Argument> Arguments(McpToolInfo tool)
+        /// <summary>The tool -Name names, with its arguments: required ones first, each in schema order.</summary>
+        private static (string, string?, List<Argument>)? Tool(IDictionary fakeBoundParameters)
         {
+            string? toolName = CompletionText.AsText(CompletionText.Bound(fakeBoundParameters, "Name"));
+            McpToolInfo? tool = Named(ToolNameCompleter.Tools(fakeBoundParameters), toolName, t => t.Name);
+            if (tool is null)
+            {
+                return null;
+            }
+
             var required = new HashSet<string>(tool.RequiredParameterNames, StringComparer.Ordinal);
             IReadOnlyList<string> names = tool.ParameterNames;
-            return names.Where(required.Contains).Concat(names.Where(n => !required.Contains(n)))
+            List<Argument> arguments = names.Where(required.Contains).Concat(names.Where(n => !required.Contains(n)))
                 .Select(n => new Argument(n, required.Contains(n), tool.ParameterSchema(n) as JsonMap))
                 .ToList();
+            return (tool.Name, tool.Description, arguments);
+        }
+
+        /// <summary>The prompt -Name names, with its arguments (strings): required ones first.</summary>
+        private static (string, string?, List<Argument>)? Prompt(IDictionary fakeBoundParameters)
+        {
+            string? promptName = CompletionText.AsText(CompletionText.Bound(fakeBoundParameters, "Name"));
+            McpPromptInfo? prompt = Named(PromptNameCompleter.Prompts(fakeBoundParameters), promptName, p => p.Name);
+            if (prompt is null)
+            {
+                return null;
+            }
+
+            List<Argument> arguments = prompt.Arguments.OrderBy(a => a.Required ? 0 : 1)
+                .Select(a => new Argument(a.Name, a.Required, StringSchema(a.Description)))
+                .ToList();
+            return (prompt.Name, prompt.Description, arguments);
+        }
+
+        /// <summary>The URI template -ResourceUri gives, with its variables (strings, all of them needed).</summary>
+        private static (string, string?, List<Argument>)? Template(IDictionary fakeBoundParameters)
+        {
+            string? template = CompletionText.AsText(CompletionText.Bound(fakeBoundParameters, "ResourceUri"));
+            IReadOnlyList<string> variables = template is null ? Array.Empty<string>() : UriTemplate.VariableNames(template);
+            if (variables.Count == 0)
+            {
+                return null;
+            }
+
+            return (template!, null, variables.Select(v => new Argument(v, true, StringSchema(null))).ToList());
+        }
+
+        private static T? Named<T>(IEnumerable<T> items, string? name, Func<T, string> nameOf)
+            where T : class
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                return null;
+            }
+
+            List<T> all = items.ToList();
+            return all.FirstOrDefault(i => string.Equals(nameOf(i), name, StringComparison.Ordinal))
+                ?? all.FirstOrDefault(i => string.Equals(nameOf(i), name, StringComparison.OrdinalIgnoreCase));
+        }
+
+        private static JsonMap StringSchema(string? description)
+        {
+            var schema = new JsonMap { new KeyValuePair<string, object?>("type", "string") };
+            if (description is not null)
+            {
+                schema.Add(new KeyValuePair<string, object?>("description", description));
+            }
+
+            return schema;
         }
 
         private static string Hashtable(IEnumerable<Argument> arguments)
@@ -99,9 +159,9 @@ namespace McpAuth.Completion
             return members.Length == 0 ? "@{}" : "@{ " + members + " }";
         }
 
-        private static string Summary(McpToolInfo tool, List<Argument> arguments)
+        private static string Summary(string name, string? description, List<Argument> arguments)
         {
-            string head = tool.Name + (tool.Description is string d ? ": " + d : string.Empty);
+            string head = name + (description is string d ? ": " + d : string.Empty);
             return arguments.Count == 0 ? head + "\n(no arguments)" : head + "\n" + Lines(arguments);
         }
 

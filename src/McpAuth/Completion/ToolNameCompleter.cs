@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using McpAuth.Core.Mcp;
@@ -21,52 +20,23 @@ namespace McpAuth.Completion
     public sealed class ToolNameCompleter : IArgumentCompleter
     {
         /// <summary>How long completion waits for tools/list.</summary>
-        internal static readonly TimeSpan ListWait = TimeSpan.FromSeconds(2);
+        internal static readonly TimeSpan ListWait = CatalogCompletion.ListWait;
 
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-            => CompletionText.Guarded(() => Complete(wordToComplete, fakeBoundParameters));
+            => CompletionText.Guarded(() => CatalogCompletion.Complete(wordToComplete, Items(fakeBoundParameters), t => t.Name, t => t.Description ?? t.Title));
 
         /// <summary>The tools of the connections the line targets, each name once (the first server's wins).</summary>
-        internal static List<KeyValuePair<McpConnection, McpToolInfo>> Tools(IDictionary fakeBoundParameters)
+        internal static List<KeyValuePair<McpConnection, McpToolInfo>> Items(IDictionary fakeBoundParameters)
+            => CatalogCompletion.Items(fakeBoundParameters, ServerCatalog.Tools, t => t.Name);
+
+        /// <summary>The tools of the connections the line targets.</summary>
+        internal static IEnumerable<McpToolInfo> Tools(IDictionary fakeBoundParameters)
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var tools = new List<KeyValuePair<McpConnection, McpToolInfo>>();
-            foreach (KeyValuePair<McpConnection, IReadOnlyList<McpToolInfo>> server in ToolCatalog.Get(CompletionTarget.Connections(fakeBoundParameters), ListWait))
+            foreach (KeyValuePair<McpConnection, McpToolInfo> item in Items(fakeBoundParameters))
             {
-                foreach (McpToolInfo tool in server.Value)
-                {
-                    if (seen.Add(tool.Name))
-                    {
-                        tools.Add(new KeyValuePair<McpConnection, McpToolInfo>(server.Key, tool));
-                    }
-                }
+                yield return item.Value;
             }
-
-            return tools;
-        }
-
-        private static List<CompletionResult> Complete(string wordToComplete, IDictionary fakeBoundParameters)
-        {
-            string typed = CompletionText.Unquote(wordToComplete, out char quote);
-            WildcardPattern? pattern = WildcardPattern.ContainsWildcardCharacters(typed) ? new WildcardPattern(typed, WildcardOptions.IgnoreCase) : null;
-            List<KeyValuePair<McpConnection, McpToolInfo>> tools = Tools(fakeBoundParameters);
-            bool severalServers = tools.Select(t => t.Key).Distinct().Count() > 1;
-            return tools
-                .Where(t => pattern?.IsMatch(t.Value.Name) ?? CompletionText.StartsWith(t.Value.Name, typed))
-                .OrderBy(t => t.Value.Name, StringComparer.OrdinalIgnoreCase)
-                .Select(t => CompletionText.Result(
-                    CompletionText.Quote(t.Value.Name, quote),
-                    t.Value.Name,
-                    CompletionResultType.ParameterValue,
-                    ToolTip(t.Value, severalServers ? t.Key.ServerUri : null)))
-                .ToList();
-        }
-
-        private static string ToolTip(McpToolInfo tool, Uri? server)
-        {
-            string text = tool.Description ?? tool.Title ?? tool.Name;
-            return server is null ? text : text + "\n(" + server.AbsoluteUri + ")";
         }
     }
 }

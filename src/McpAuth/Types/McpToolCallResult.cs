@@ -13,7 +13,7 @@ namespace McpAuth
             ServerUri = serverUri;
             IsError = result.IsError;
             Text = result.Text;
-            Content = result.ContentData.Select(c => JsonConversion.ToPowerShell(c)).ToArray();
+            Content = result.Blocks.Select((block, i) => McpContent.From(block, serverUri, $"{name}-{i + 1}")).Where(c => c is not null).ToArray();
             StructuredContent = JsonConversion.ToPowerShell(result.StructuredData);
         }
 
@@ -29,8 +29,8 @@ namespace McpAuth
         /// <summary>Gets the text of all text content blocks.</summary>
         public string Text { get; }
 
-        /// <summary>Gets every content block as an object (type, text, data, mimeType, ...).</summary>
-        public object?[] Content { get; }
+        /// <summary>Gets every content block as an object: text, image, audio (bytes), resource link, embedded resource.</summary>
+        public McpContent?[] Content { get; }
 
         /// <summary>Gets the structured content, if the tool returned any.</summary>
         public object? StructuredContent { get; }

@@ -37,7 +37,7 @@ namespace McpAuth.Core.Tests.Mcp
         public void Absent_members_are_left_out_and_a_notification_has_no_id()
         {
             Assert.Equal("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", Wire(new JsonRpcRequest(null, "notifications/initialized", null)).ToJsonString());
-            Assert.Equal("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""", Wire(new JsonRpcRequest(1, "tools/list", new ListToolsParams())).ToJsonString());
+            Assert.Equal("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""", Wire(new JsonRpcRequest(1, "tools/list", new PaginatedParams())).ToJsonString());
 
             // A retry carries the input responses and the state exactly; none when none came.
             var call = new CallToolParams { Name = "t" };

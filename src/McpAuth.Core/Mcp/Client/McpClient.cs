@@ -9,7 +9,8 @@ using System.Threading.Tasks;
 namespace McpAuth.Core.Mcp
 {
     /// <summary>
-    /// The MCP client the cmdlets call: connect, list tools, call a tool, close. Behind it one era strategy
+    /// The MCP client the cmdlets call: connect; list and call tools; list and read resources and resource
+    /// templates; list and get prompts; subscribe to resource changes; close. Behind it one era strategy
     /// (<see cref="ModernEra"/> or <see cref="LegacyEra"/>) over the streamable HTTP transport, chosen once
     /// per server — remembered, or found out modern-first — and the same API for both. Safe for
     /// concurrent calls.
@@ -20,6 +21,7 @@ namespace McpAuth.Core.Mcp
         private readonly EraMemory memory;
         private readonly SemaphoreSlim connectLock = new SemaphoreSlim(1, 1);
         private readonly ToolCache tools = new ToolCache();
+        private readonly ResultCache results = new ResultCache();
         private readonly Func<DateTimeOffset> clock;
         private ProtocolEra? era;
         private bool eraFromMemory;
@@ -57,6 +59,15 @@ namespace McpAuth.Core.Mcp
 
         /// <summary>Gets the tools last listed (fresh or not), or null.</summary>
         public IReadOnlyList<McpToolInfo>? CachedTools => tools.Tools;
+
+        /// <summary>Gets the resources last listed (fresh or not), or null.</summary>
+        public IReadOnlyList<McpResourceInfo>? CachedResources => results.Last<IReadOnlyList<McpResourceInfo>>(ContentRequests.ResourcesList);
+
+        /// <summary>Gets the resource templates last listed (fresh or not), or null.</summary>
+        public IReadOnlyList<McpResourceTemplateInfo>? CachedResourceTemplates => results.Last<IReadOnlyList<McpResourceTemplateInfo>>(ContentRequests.TemplatesList);
+
+        /// <summary>Gets the prompts last listed (fresh or not), or null.</summary>
+        public IReadOnlyList<McpPromptInfo>? CachedPrompts => results.Last<IReadOnlyList<McpPromptInfo>>(ContentRequests.PromptsList);
 
         internal JsonObject? ServerCapabilities => era?.Server.Capabilities;
 
@@ -116,6 +127,73 @@ namespace McpAuth.Core.Mcp
             }
 
             return WithEraAsync(current => CallAsync(current, name, node as JsonObject ?? new JsonObject(), context, cancellationToken), context, cancellationToken);
+        }
+
+        /// <summary>Lists every resource (every page), or returns the list while it is fresh.</summary>
+        public Task<IReadOnlyList<McpResourceInfo>> ListResourcesAsync(McpCallContext context, CancellationToken cancellationToken)
+            => ListCachedAsync(ContentRequests.ResourcesList, McpJsonContext.Default.ListResourcesResult, McpResourceInfo.FromJson, context, cancellationToken);
+
+        /// <summary>Lists every resource template (every page), or returns the list while it is fresh.</summary>
+        public Task<IReadOnlyList<McpResourceTemplateInfo>> ListResourceTemplatesAsync(McpCallContext context, CancellationToken cancellationToken)
+            => ListCachedAsync(ContentRequests.TemplatesList, McpJsonContext.Default.ListResourceTemplatesResult, McpResourceTemplateInfo.FromJson, context, cancellationToken);
+
+        /// <summary>Lists every prompt (every page), or returns the list while it is fresh.</summary>
+        public Task<IReadOnlyList<McpPromptInfo>> ListPromptsAsync(McpCallContext context, CancellationToken cancellationToken)
+            => ListCachedAsync(ContentRequests.PromptsList, McpJsonContext.Default.ListPromptsResult, McpPromptInfo.FromJson, context, cancellationToken);
+
+        /// <summary>
+        /// Reads a resource (resources/read), or returns the last read while it is fresh. Each of its contents
+        /// is text or decoded bytes; a malformed one carries its typed error. A resource the server does not
+        /// have is ResourceNotFound (-32602 from modern servers, -32002 from legacy ones).
+        /// </summary>
+        public Task<IReadOnlyList<McpContentBlock>> ReadResourceAsync(string uri, McpCallContext context, CancellationToken cancellationToken)
+        {
+            ContentRequests.RequireUri(uri);
+            return results.Fresh<IReadOnlyList<McpContentBlock>>(ContentRequests.ReadKey(uri), clock()) is IReadOnlyList<McpContentBlock> fresh
+                ? Task.FromResult(fresh)
+                : WithEraAsync(current => ContentRequests.ReadAsync(current, uri, results, clock, context, cancellationToken), context, cancellationToken);
+        }
+
+        /// <summary>
+        /// Gets a prompt (prompts/get) with arguments given as plain .NET data (names to values, sent as
+        /// strings). A prompt the server does not list is PromptNotFound; other invalid params stay InvalidParams.
+        /// </summary>
+        public Task<McpPromptResult> GetPromptAsync(string name, object? arguments, McpCallContext context, CancellationToken cancellationToken)
+        {
+            System.Text.Json.Nodes.JsonObject? values = ContentRequests.PromptArguments(name, arguments);
+            return WithEraAsync(
+                current => ContentRequests.GetPromptAsync(current, name, values, () => ListPromptsAsync(context, cancellationToken), context, cancellationToken),
+                context,
+                cancellationToken);
+        }
+
+        /// <summary>
+        /// Subscribes to changes of resources (modern: subscriptions/listen; legacy: resources/subscribe) and
+        /// returns once the server agreed. Read the changes with <see cref="McpSubscription.NextAsync"/>; a change
+        /// also makes this client's cached read of that resource stale.
+        /// </summary>
+        public Task<McpSubscription> SubscribeAsync(IReadOnlyList<string> uris, McpCallContext context, CancellationToken cancellationToken)
+        {
+            if (uris is null || uris.Count == 0)
+            {
+                throw new ArgumentException("At least one resource URI is required.", nameof(uris));
+            }
+
+            foreach (string uri in uris)
+            {
+                ContentRequests.RequireUri(uri);
+            }
+
+            return WithEraAsync(
+                async current =>
+                {
+                    var subscription = new McpSubscription(Endpoint, clock, uri => results.Invalidate(ContentRequests.ReadKey(uri)));
+                    IChangeFeed feed = await current.SubscribeAsync(uris, subscription.Add, context, cancellationToken).ConfigureAwait(false);
+                    subscription.Attach(feed);
+                    return subscription;
+                },
+                context,
+                cancellationToken);
         }
 
         /// <summary>Ends what the era keeps on the server (DELETE of a legacy session), best effort.</summary>
@@ -204,60 +282,48 @@ namespace McpAuth.Core.Mcp
 
         private async Task<IReadOnlyList<McpToolInfo>> ListAllAsync(ProtocolEra current, McpCallContext context, CancellationToken cancellationToken)
         {
-            var list = new List<McpToolInfo>();
-            var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
             DateTimeOffset received = clock();
-            double? ttlMs = null;
-            string? scope = null;
-            string? cursor = null;
-            for (int page = 0; ; page++)
+            PagedLister.Listing<McpToolInfo> listing = await PagedLister.ReadAllAsync(current, "tools/list", McpJsonContext.Default.ListToolsResult, McpToolInfo.FromJson, context, cancellationToken).ConfigureAwait(false);
+            var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
+            var list = new List<McpToolInfo>();
+            foreach (McpToolInfo tool in listing.Items)
             {
-                if (page >= transport.Options.MaxPages)
+                if (Accept(tool, current, rejected, context))
                 {
-                    throw new McpAuthException(ErrorIds.MalformedResponse, McpErrorKind.InvalidData, $"The server returned more than {transport.Options.MaxPages} pages of tools; stopped reading.", Endpoint);
+                    list.Add(tool);
                 }
-
-                JsonElement element = await current.SendAsync("tools/list", new ListToolsParams { Cursor = cursor }, null, context, cancellationToken).ConfigureAwait(false);
-                ListToolsResult result = JsonRpcCodec.Read(element, McpJsonContext.Default.ListToolsResult, "tools/list", Endpoint);
-                if (result.Tools is null)
-                {
-                    throw JsonRpcCodec.Malformed("The server's tools/list result has no tools array.", Endpoint, null);
-                }
-
-                ttlMs = ttlMs is null ? result.TtlMs ?? 0 : Math.Min(ttlMs.Value, result.TtlMs ?? 0);
-                scope ??= result.CacheScope;
-                foreach (JsonNode? item in result.Tools)
-                {
-                    McpToolInfo? tool = McpToolInfo.FromJson(item);
-                    if (tool is not null && Accept(tool, current, rejected, context))
-                    {
-                        list.Add(tool);
-                    }
-                }
-
-                cursor = string.IsNullOrEmpty(result.NextCursor) ? null : result.NextCursor;
-                if (cursor is null)
-                {
-                    break;
-                }
-
-                if (!seen.Add(cursor))
-                {
-                    throw JsonRpcCodec.Malformed("The server's tools/list returned the same cursor twice; stopped to avoid an endless loop.", Endpoint, null);
-                }
-
-                context.Callbacks.Debug($"tools/list: {list.Count} tools so far, next page.");
             }
 
-            TimeSpan ttl = TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(ttlMs ?? 0, TimeSpan.FromDays(1).TotalMilliseconds)));
-            tools.Store(list, rejected, ttl, scope, received);
-            if (ttl > TimeSpan.Zero)
+            tools.Store(list, rejected, listing.Ttl, listing.CacheScope, received);
+            if (listing.Ttl > TimeSpan.Zero)
             {
-                context.Callbacks.Debug($"tools/list: {list.Count} tools, fresh for {ttl.TotalSeconds:0.#} s ({scope ?? "no"} cache scope).");
+                context.Callbacks.Debug($"tools/list: {list.Count} tools, fresh for {listing.Ttl.TotalSeconds:0.#} s ({listing.CacheScope ?? "no"} cache scope).");
             }
 
             return list;
+        }
+
+        /// <summary>A list that is cached as a whole (resources, resource templates, prompts): fresh from the cache, else every page.</summary>
+        private Task<IReadOnlyList<T>> ListCachedAsync<TPage, T>(string method, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TPage> type, Func<System.Text.Json.Nodes.JsonNode?, T?> read, McpCallContext context, CancellationToken cancellationToken)
+            where TPage : PagedResult
+            where T : class
+        {
+            if (results.Fresh<IReadOnlyList<T>>(method, clock()) is IReadOnlyList<T> fresh)
+            {
+                context.Callbacks.Debug($"{method}: the server's list is still fresh; not asking again.");
+                return Task.FromResult(fresh);
+            }
+
+            return WithEraAsync(
+                async current =>
+                {
+                    DateTimeOffset received = clock();
+                    PagedLister.Listing<T> listing = await PagedLister.ReadAllAsync(current, method, type, read, context, cancellationToken).ConfigureAwait(false);
+                    results.Store(method, listing.Items, listing.Ttl, listing.CacheScope, received);
+                    return listing.Items;
+                },
+                context,
+                cancellationToken);
         }
 
         /// <summary>On a modern server, a tool whose x-mcp-header annotations are invalid is left out with a warning.</summary>
@@ -299,8 +365,8 @@ namespace McpAuth.Core.Mcp
                     var parameters = new CallToolParams { Name = name, Arguments = (JsonObject)arguments.DeepClone(), Meta = new RequestMeta { ProgressToken = progress.Token } };
                     try
                     {
-                        CallToolResult result = await InputRequiredRounds.CallAsync(current, parameters, headers, context, cancellationToken).ConfigureAwait(false);
-                        return McpToolResult.From(result);
+                        InputRequiredRounds.Answer answer = await InputRequiredRounds.SendAsync(current, "tools/call", parameters, headers, name, context, cancellationToken).ConfigureAwait(false);
+                        return McpToolResult.From(JsonRpcCodec.Read(answer.Result, McpJsonContext.Default.CallToolResult, "tools/call", name), name);
                     }
                     catch (McpJsonRpcException ex) when (ex.Code == McpErrorCodes.HeaderMismatch && attempt == 0 && current.Era == McpEra.Modern)
                     {

@@ -57,18 +57,43 @@ namespace McpAuth.Core.Mcp
             return McpConnectionRegistry.Find(serverUri);
         }
 
-        /// <summary>Calls a tool on the target (connecting first when needed). A result with isError is returned, not thrown.</summary>
-        public static async Task<McpToolResult> CallToolAsync(McpTarget target, string name, object? arguments, McpCallContext context, CancellationToken cancellationToken)
+        /// <summary>Resolves the target's connection (connecting when needed), then makes one client call.</summary>
+        private static async Task<T> OnClientAsync<T>(McpTarget target, Func<McpClient, Task<T>> call, McpCallContext context, CancellationToken cancellationToken)
         {
             McpConnection connection = await target.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
-            return await connection.Client.CallToolAsync(name, arguments, context, cancellationToken).ConfigureAwait(false);
+            return await call(connection.Client).ConfigureAwait(false);
         }
 
+        /// <summary>Calls a tool on the target (connecting first when needed). A result with isError is returned, not thrown.</summary>
+        public static Task<McpToolResult> CallToolAsync(McpTarget target, string name, object? arguments, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.CallToolAsync(name, arguments, context, cancellationToken), context, cancellationToken);
+
         /// <summary>Lists the target's tools (connecting first when needed), or returns its list while it is fresh.</summary>
-        public static async Task<IReadOnlyList<McpToolInfo>> ListToolsAsync(McpTarget target, McpCallContext context, CancellationToken cancellationToken)
-        {
-            McpConnection connection = await target.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
-            return await connection.Client.ListToolsAsync(context, cancellationToken).ConfigureAwait(false);
-        }
+        public static Task<IReadOnlyList<McpToolInfo>> ListToolsAsync(McpTarget target, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.ListToolsAsync(context, cancellationToken), context, cancellationToken);
+
+        /// <summary>Lists the target's resources (every page), or returns its list while it is fresh.</summary>
+        public static Task<IReadOnlyList<McpResourceInfo>> ListResourcesAsync(McpTarget target, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.ListResourcesAsync(context, cancellationToken), context, cancellationToken);
+
+        /// <summary>Lists the target's resource templates (every page), or returns its list while it is fresh.</summary>
+        public static Task<IReadOnlyList<McpResourceTemplateInfo>> ListResourceTemplatesAsync(McpTarget target, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.ListResourceTemplatesAsync(context, cancellationToken), context, cancellationToken);
+
+        /// <summary>Reads a resource of the target, or returns the last read while it is fresh.</summary>
+        public static Task<IReadOnlyList<McpContentBlock>> ReadResourceAsync(McpTarget target, string uri, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.ReadResourceAsync(uri, context, cancellationToken), context, cancellationToken);
+
+        /// <summary>Lists the target's prompts (every page), or returns its list while it is fresh.</summary>
+        public static Task<IReadOnlyList<McpPromptInfo>> ListPromptsAsync(McpTarget target, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.ListPromptsAsync(context, cancellationToken), context, cancellationToken);
+
+        /// <summary>Gets a prompt of the target with its arguments (plain .NET data: names to values).</summary>
+        public static Task<McpPromptResult> GetPromptAsync(McpTarget target, string name, object? arguments, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.GetPromptAsync(name, arguments, context, cancellationToken), context, cancellationToken);
+
+        /// <summary>Subscribes to changes of resources of the target; returns once the server agreed.</summary>
+        public static Task<McpSubscription> SubscribeAsync(McpTarget target, IReadOnlyList<string> uris, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.SubscribeAsync(uris, context, cancellationToken), context, cancellationToken);
     }
 }

@@ -159,6 +159,9 @@ namespace McpAuth.Core.Mcp
     {
         public const long MethodNotFound = -32601;
         public const long InvalidParams = -32602;
+
+        /// <summary>Resource not found, as servers before 2026-07-28 answer it (modern servers answer -32602).</summary>
+        public const long ResourceNotFound = -32002;
         public const long HeaderMismatch = -32020;
         public const long MissingRequiredClientCapability = -32021;
         public const long UnsupportedProtocolVersion = -32022;

@@ -97,17 +97,15 @@ namespace McpAuth.Core.Mcp
         /// <summary>Returns true when this response answers the request with <paramref name="id"/> (a number, or its decimal string).</summary>
         public bool Answers(long id)
         {
-            if (!IsResponse || Id is not JsonElement value)
-            {
-                return false;
-            }
-
-            return value.ValueKind switch
-            {
-                JsonValueKind.Number => value.TryGetInt64(out long l) ? l == id : value.TryGetDouble(out double d) && d == id,
-                JsonValueKind.String => value.GetString() == id.ToString(CultureInfo.InvariantCulture),
-                _ => false,
-            };
+            return IsResponse && Id is JsonElement value && IsId(value, id);
         }
+
+        /// <summary>Returns true when <paramref name="value"/> is the request id <paramref name="id"/> (a number, or its decimal string).</summary>
+        public static bool IsId(JsonElement value, long id) => value.ValueKind switch
+        {
+            JsonValueKind.Number => value.TryGetInt64(out long l) ? l == id : value.TryGetDouble(out double d) && d == id,
+            JsonValueKind.String => value.GetString() == id.ToString(CultureInfo.InvariantCulture),
+            _ => false,
+        };
     }
 }

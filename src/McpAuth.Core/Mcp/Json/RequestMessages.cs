@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -11,8 +12,12 @@ namespace McpAuth.Core.Mcp
     [JsonPolymorphic]
     [JsonDerivedType(typeof(EmptyParams))]
     [JsonDerivedType(typeof(InitializeParams))]
-    [JsonDerivedType(typeof(ListToolsParams))]
+    [JsonDerivedType(typeof(PaginatedParams))]
     [JsonDerivedType(typeof(CallToolParams))]
+    [JsonDerivedType(typeof(ReadResourceParams))]
+    [JsonDerivedType(typeof(GetPromptParams))]
+    [JsonDerivedType(typeof(ResourceUriParams))]
+    [JsonDerivedType(typeof(ListenParams))]
     [JsonDerivedType(typeof(CancelledParams))]
     internal abstract class RequestParams
     {
@@ -41,20 +46,19 @@ namespace McpAuth.Core.Mcp
         public Implementation ClientInfo { get; set; } = new Implementation();
     }
 
-    internal sealed class ListToolsParams : RequestParams
+    /// <summary>The params of a list method (tools, resources, resource templates, prompts): the page's cursor.</summary>
+    internal sealed class PaginatedParams : RequestParams
     {
         [JsonPropertyName("cursor")]
         public string? Cursor { get; set; }
     }
 
-    internal sealed class CallToolParams : RequestParams
+    /// <summary>
+    /// The params of a request a modern server may answer with input_required (tools/call, resources/read,
+    /// prompts/get): a retry carries the answers and the server's state, and is otherwise the same request.
+    /// </summary>
+    internal abstract class InputResponseParams : RequestParams
     {
-        [JsonPropertyName("name")]
-        public string Name { get; set; } = string.Empty;
-
-        [JsonPropertyName("arguments")]
-        public JsonObject Arguments { get; set; } = new JsonObject();
-
         /// <summary>Gets or sets the answers to a modern server's input requests, on a retry only.</summary>
         [JsonPropertyName("inputResponses")]
         public JsonObject? InputResponses { get; set; }
@@ -63,17 +67,99 @@ namespace McpAuth.Core.Mcp
         [JsonPropertyName("requestState")]
         public string? RequestState { get; set; }
 
+        /// <summary>Gets what the request names, for messages (the tool, resource or prompt).</summary>
+        [JsonIgnore]
+        public abstract string Subject { get; }
+
+        /// <summary>A copy for a retry: the same request, new input responses and state, no _meta yet.</summary>
+        public InputResponseParams Retry(JsonObject? inputResponses, string? requestState)
+        {
+            InputResponseParams copy = CopyRequest();
+            copy.InputResponses = inputResponses;
+            copy.RequestState = requestState;
+            return copy;
+        }
+
+        protected abstract InputResponseParams CopyRequest();
+    }
+
+    internal sealed class CallToolParams : InputResponseParams
+    {
+        [JsonPropertyName("name")]
+        public string Name { get; set; } = string.Empty;
+
+        [JsonPropertyName("arguments")]
+        public JsonObject Arguments { get; set; } = new JsonObject();
+
         [JsonIgnore]
         public override string? MirroredName => Name;
 
-        /// <summary>A copy for a retry: the same call, new input responses and state, no _meta yet.</summary>
-        public CallToolParams Retry(JsonObject? inputResponses, string? requestState) => new CallToolParams
-        {
-            Name = Name,
-            Arguments = (JsonObject)Arguments.DeepClone(),
-            InputResponses = inputResponses,
-            RequestState = requestState,
-        };
+        [JsonIgnore]
+        public override string Subject => $"tools/call '{Name}'";
+
+        protected override InputResponseParams CopyRequest() => new CallToolParams { Name = Name, Arguments = (JsonObject)Arguments.DeepClone() };
+    }
+
+    internal sealed class ReadResourceParams : InputResponseParams
+    {
+        [JsonPropertyName("uri")]
+        public string Uri { get; set; } = string.Empty;
+
+        [JsonIgnore]
+        public override string? MirroredName => Uri;
+
+        [JsonIgnore]
+        public override string Subject => $"resources/read '{Uri}'";
+
+        protected override InputResponseParams CopyRequest() => new ReadResourceParams { Uri = Uri };
+    }
+
+    internal sealed class GetPromptParams : InputResponseParams
+    {
+        [JsonPropertyName("name")]
+        public string Name { get; set; } = string.Empty;
+
+        /// <summary>Gets or sets the prompt's arguments: names to string values.</summary>
+        [JsonPropertyName("arguments")]
+        public JsonObject? Arguments { get; set; }
+
+        [JsonIgnore]
+        public override string? MirroredName => Name;
+
+        [JsonIgnore]
+        public override string Subject => $"prompts/get '{Name}'";
+
+        protected override InputResponseParams CopyRequest() => new GetPromptParams { Name = Name, Arguments = (JsonObject?)Arguments?.DeepClone() };
+    }
+
+    /// <summary>The params of legacy resources/subscribe and resources/unsubscribe.</summary>
+    internal sealed class ResourceUriParams : RequestParams
+    {
+        [JsonPropertyName("uri")]
+        public string Uri { get; set; } = string.Empty;
+    }
+
+    /// <summary>The params of subscriptions/listen (2026-07-28): the notifications this stream opts in to.</summary>
+    internal sealed class ListenParams : RequestParams
+    {
+        [JsonPropertyName("notifications")]
+        public SubscriptionFilter Notifications { get; set; } = new SubscriptionFilter();
+    }
+
+    /// <summary>A subscriptions/listen filter: what the client asks for, and (acknowledged) what the server agreed to.</summary>
+    internal sealed class SubscriptionFilter
+    {
+        [JsonPropertyName("toolsListChanged")]
+        public bool? ToolsListChanged { get; set; }
+
+        [JsonPropertyName("promptsListChanged")]
+        public bool? PromptsListChanged { get; set; }
+
+        [JsonPropertyName("resourcesListChanged")]
+        public bool? ResourcesListChanged { get; set; }
+
+        [JsonPropertyName("resourceSubscriptions")]
+        public List<string>? ResourceSubscriptions { get; set; }
     }
 
     internal sealed class CancelledParams : RequestParams

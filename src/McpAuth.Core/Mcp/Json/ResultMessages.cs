@@ -7,7 +7,8 @@ namespace McpAuth.Core.Mcp
 {
     /// <summary>
     /// What every result may carry: <c>resultType</c> (modern servers; absent means complete) and
-    /// <c>_meta</c>, where modern servers name themselves (<c>io.modelcontextprotocol/serverInfo</c>).
+    /// <c>_meta</c>, where modern servers name themselves (<c>io.modelcontextprotocol/serverInfo</c>); and,
+    /// in an <c>input_required</c> result (2026-07-28), the server's input requests and opaque state.
     /// </summary>
     internal abstract class ResultBase
     {
@@ -16,9 +17,15 @@ namespace McpAuth.Core.Mcp
 
         [JsonPropertyName("_meta")]
         public JsonObject? Meta { get; set; }
+
+        [JsonPropertyName("inputRequests")]
+        public JsonObject? InputRequests { get; set; }
+
+        [JsonPropertyName("requestState")]
+        public string? RequestState { get; set; }
     }
 
-    /// <summary>Any result, read only for its resultType and _meta.</summary>
+    /// <summary>Any result, read only for what every result may carry.</summary>
     internal sealed class GenericResult : ResultBase
     {
     }
@@ -64,13 +71,24 @@ namespace McpAuth.Core.Mcp
         public string? Instructions { get; set; }
     }
 
-    internal sealed class ListToolsResult : CacheableResult
+    /// <summary>One page of a list method: its items, the next page's cursor, and the caching hints.</summary>
+    internal abstract class PagedResult : CacheableResult
+    {
+        [JsonPropertyName("nextCursor")]
+        public string? NextCursor { get; set; }
+
+        /// <summary>Gets the page's items (tools, resources, templates or prompts); null when the member is missing.</summary>
+        [JsonIgnore]
+        public abstract List<JsonNode?>? Items { get; }
+    }
+
+    internal sealed class ListToolsResult : PagedResult
     {
         [JsonPropertyName("tools")]
         public List<JsonNode?>? Tools { get; set; }
 
-        [JsonPropertyName("nextCursor")]
-        public string? NextCursor { get; set; }
+        [JsonIgnore]
+        public override List<JsonNode?>? Items => Tools;
     }
 
     /// <summary>A tools/call result: complete (content, structured content, isError) or, on modern servers, input_required.</summary>
@@ -84,12 +102,6 @@ namespace McpAuth.Core.Mcp
 
         [JsonPropertyName("isError")]
         public bool? IsError { get; set; }
-
-        [JsonPropertyName("inputRequests")]
-        public JsonObject? InputRequests { get; set; }
-
-        [JsonPropertyName("requestState")]
-        public string? RequestState { get; set; }
     }
 
     /// <summary>One request a server embeds in an input_required result, or sends itself (legacy).</summary>

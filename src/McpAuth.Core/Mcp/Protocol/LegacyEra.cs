@@ -21,7 +21,11 @@ namespace McpAuth.Core.Mcp
         public LegacyEra(StreamableHttpTransport transport)
             : base(transport)
         {
-            serverStream = new LegacyServerStream(transport, this);
+            serverStream = new LegacyServerStream(transport, this, () => Changes.EndAll(new McpAuthException(
+                ErrorIds.SubscriptionEnded,
+                McpErrorKind.ConnectionError,
+                $"{Endpoint} closed the stream that carries its notifications (the session's HTTP GET stream) and did not let it be opened again; the subscription ended.",
+                Endpoint)));
         }
 
         public override McpEra Era => McpEra.Legacy;
@@ -31,6 +35,9 @@ namespace McpAuth.Core.Mcp
         public override string? SessionId => session?.Id;
 
         public bool IsInitialized => session is not null;
+
+        /// <summary>Gets a value indicating whether the session's server-to-client stream is open (it carries subscribed changes).</summary>
+        public bool HasServerStream => serverStream.IsRunning;
 
         /// <summary>Initializes the session unless it already is.</summary>
         public async Task EnsureInitializedAsync(McpCallContext context, CancellationToken cancellationToken)
@@ -73,6 +80,7 @@ namespace McpAuth.Core.Mcp
                     {
                         context.Callbacks.Verbose($"The server no longer knows session {current.Id}; starting a new session.");
                         serverStream.Stop();
+                        Changes.EndAll(new McpAuthException(ErrorIds.SubscriptionEnded, McpErrorKind.ConnectionError, $"{Endpoint} forgot the MCP session, and its subscriptions with it.", Endpoint));
                         Interlocked.CompareExchange(ref session, null, current);
                     }
                     catch (SessionGoneException)
@@ -92,11 +100,16 @@ namespace McpAuth.Core.Mcp
             }
         }
 
+        /// <inheritdoc/>
+        public override Task<IChangeFeed> SubscribeAsync(IReadOnlyList<string> uris, Action<string> onChange, McpCallContext context, CancellationToken cancellationToken)
+            => LegacySubscriptionFeed.StartAsync(this, uris, onChange, context, cancellationToken);
+
         /// <summary>Ends the session: DELETE with the session id (best effort).</summary>
         public override async Task CloseAsync(McpCallContext context, CancellationToken cancellationToken)
         {
             Session? current = Interlocked.Exchange(ref session, null);
             serverStream.Stop();
+            Changes.EndAll(null);
             if (current?.Id is not null)
             {
                 await Transport.DeleteAsync(current.Headers(), context, cancellationToken).ConfigureAwait(false);
@@ -106,6 +119,7 @@ namespace McpAuth.Core.Mcp
         public override void Dispose()
         {
             serverStream.Stop();
+            base.Dispose();
             initLock.Dispose();
         }
 
@@ -114,7 +128,11 @@ namespace McpAuth.Core.Mcp
         {
             if (message.IsNotification)
             {
-                NotificationRouter.Handle(message, context);
+                if (!Changes.Offer(message))
+                {
+                    NotificationRouter.Handle(message, context);
+                }
+
                 return;
             }
 

@@ -15,15 +15,23 @@ namespace McpAuth.Core.Mcp
     {
         private readonly StreamableHttpTransport transport;
         private readonly IIncomingMessages incoming;
+        private readonly Action ended;
         private readonly List<McpCallContext> active = new List<McpCallContext>();
         private CancellationTokenSource? running;
         private LegacyEra.Session? session;
 
-        public LegacyServerStream(StreamableHttpTransport transport, IIncomingMessages incoming)
+        /// <param name="transport">The transport.</param>
+        /// <param name="incoming">Handles the server's requests and notifications.</param>
+        /// <param name="ended">Called when the stream ends for good while its session still lives (not after <see cref="Stop"/>).</param>
+        public LegacyServerStream(StreamableHttpTransport transport, IIncomingMessages incoming, Action ended)
         {
             this.transport = transport;
             this.incoming = incoming;
+            this.ended = ended;
         }
+
+        /// <summary>Gets a value indicating whether the stream is open (or being resumed).</summary>
+        public bool IsRunning => running is not null;
 
         /// <summary>Notes an operation in flight: the stream answers server requests through it.</summary>
         public void Enter(McpCallContext context)
@@ -110,7 +118,8 @@ namespace McpAuth.Core.Mcp
                                 return false;
                             },
                             Current().Callbacks,
-                            cancellationToken).ConfigureAwait(false);
+                            cancellationToken,
+                            capEachMessage: true).ConfigureAwait(false);
                     }
                     catch (McpAuthException ex)
                     {
@@ -146,6 +155,17 @@ namespace McpAuth.Core.Mcp
             finally
             {
                 current?.Dispose();
+                if (ReferenceEquals(session, owner) && !cancellationToken.IsCancellationRequested)
+                {
+                    // Still the session's stream, but gone for good: nothing will carry its notifications now.
+                    CancellationTokenSource? mine = Volatile.Read(ref running);
+                    if (mine is not null && mine.Token == cancellationToken)
+                    {
+                        Interlocked.CompareExchange(ref running, null, mine);
+                    }
+
+                    ended();
+                }
             }
         }
     }

@@ -63,7 +63,7 @@ namespace McpAuth.Core.Mcp
                 long id = NextId();
                 try
                 {
-                    JsonElement? result = await ExchangeAsync(new JsonRpcRequest(id, method, parameters), used, extra, context, cancellationToken).ConfigureAwait(false);
+                    JsonElement? result = await ExchangeAsync(new JsonRpcRequest(id, method, parameters), extra, context, cancellationToken).ConfigureAwait(false);
                     if (result is JsonElement complete)
                     {
                         return complete;
@@ -103,9 +103,24 @@ namespace McpAuth.Core.Mcp
             return Task.CompletedTask;
         }
 
-        /// <summary>POSTs the request; returns its result, or null when the stream ended before the answer.</summary>
-        private async Task<JsonElement?> ExchangeAsync(JsonRpcRequest request, string used, List<KeyValuePair<string, string>> extra, McpCallContext context, CancellationToken cancellationToken)
+        /// <inheritdoc/>
+        public override Task<IChangeFeed> SubscribeAsync(IReadOnlyList<string> uris, Action<string> onChange, McpCallContext context, CancellationToken cancellationToken)
+            => ModernSubscriptionFeed.StartAsync(this, uris, onChange, context, cancellationToken);
+
+        /// <summary>A request of this era with a new id and this request's _meta (for a stream the caller reads itself).</summary>
+        internal JsonRpcRequest Prepare(string method, RequestParams parameters, McpCallContext context)
         {
+            parameters.Meta = Meta(parameters.Meta?.ProgressToken, version, context);
+            return new JsonRpcRequest(NextId(), method, parameters);
+        }
+
+        /// <summary>
+        /// POSTs a request with the era's headers and returns the answer for the caller to read: JSON or an event
+        /// stream. A status that is not a success is thrown as a typed error (or <see cref="EraMismatchException"/>).
+        /// </summary>
+        internal async Task<TransportResponse> OpenAsync(JsonRpcRequest request, IEnumerable<KeyValuePair<string, string>> extra, McpCallContext context, CancellationToken cancellationToken)
+        {
+            string used = request.Params?.Meta?.ProtocolVersion ?? version;
             var headers = new List<KeyValuePair<string, string>>
             {
                 new KeyValuePair<string, string>(McpHeaders.ProtocolVersion, used),
@@ -117,8 +132,13 @@ namespace McpAuth.Core.Mcp
             }
 
             headers.AddRange(extra);
-            using TransportResponse response = await Transport.PostAsync(JsonRpcCodec.Serialize(request), headers, request.Method, context, handleChallenges: true, cancellationToken).ConfigureAwait(false);
-            if (response.Kind == ResponseKind.Failure)
+            TransportResponse response = await Transport.PostAsync(JsonRpcCodec.Serialize(request), headers, request.Method, context, handleChallenges: true, cancellationToken).ConfigureAwait(false);
+            if (response.Kind != ResponseKind.Failure)
+            {
+                return response;
+            }
+
+            using (response)
             {
                 // A modern server answers with a modern error, or 404 with -32601 for a method it does not
                 // implement (a legacy HTTP+SSE server's 404 has no such body); any other 4xx is a legacy server's.
@@ -132,7 +152,12 @@ namespace McpAuth.Core.Mcp
 
                 throw failure;
             }
+        }
 
+        /// <summary>POSTs the request; returns its result, or null when the stream ended before the answer.</summary>
+        private async Task<JsonElement?> ExchangeAsync(JsonRpcRequest request, List<KeyValuePair<string, string>> extra, McpCallContext context, CancellationToken cancellationToken)
+        {
+            using TransportResponse response = await OpenAsync(request, extra, context, cancellationToken).ConfigureAwait(false);
             JsonRpcMessage? answer = await ResponseReader.ReadAnswerAsync(response, request.Id!.Value, this, new StreamPosition(), context, cancellationToken).ConfigureAwait(false);
             if (answer is null)
             {

@@ -36,7 +36,8 @@ namespace McpAuth.Core.Mcp
 
         public McpClientOptions Options => Transport.Options;
 
-        protected Uri Endpoint => Transport.Endpoint;
+        /// <summary>Gets the MCP endpoint (the target of the era's errors).</summary>
+        internal Uri Endpoint => Transport.Endpoint;
 
         /// <summary>Sends a request and returns its result (JSON-RPC errors are thrown as typed errors).</summary>
         /// <param name="method">The JSON-RPC method.</param>
@@ -46,12 +47,25 @@ namespace McpAuth.Core.Mcp
         /// <param name="cancellationToken">Cancels the request.</param>
         public abstract Task<JsonElement> SendAsync(string method, RequestParams parameters, IEnumerable<KeyValuePair<string, string>>? headers, McpCallContext context, CancellationToken cancellationToken);
 
-        /// <summary>Ends what the era keeps on the server (a legacy session), best effort.</summary>
-        public virtual Task CloseAsync(McpCallContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+        /// <summary>
+        /// Subscribes to changes of resources: returns once the server agreed (modern: acknowledged a
+        /// subscriptions/listen stream; legacy: answered resources/subscribe for each URI). Each change goes to
+        /// <paramref name="onChange"/>, on a thread of the feed's.
+        /// </summary>
+        public abstract Task<IChangeFeed> SubscribeAsync(IReadOnlyList<string> uris, Action<string> onChange, McpCallContext context, CancellationToken cancellationToken);
 
-        public virtual void Dispose()
+        /// <summary>Ends what the era keeps on the server (a legacy session), best effort.</summary>
+        public virtual Task CloseAsync(McpCallContext context, CancellationToken cancellationToken)
         {
+            Changes.EndAll(null);
+            return Task.CompletedTask;
         }
+
+        /// <summary>Ends the era's subscriptions (gracefully: the connection was closed).</summary>
+        public virtual void Dispose() => Changes.EndAll(null);
+
+        /// <summary>Gets the subscriptions running in this era.</summary>
+        internal ChangeHub Changes { get; } = new ChangeHub();
 
         protected long NextId() => Interlocked.Increment(ref nextId);
 

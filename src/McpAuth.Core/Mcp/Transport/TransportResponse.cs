@@ -75,9 +75,11 @@ namespace McpAuth.Core.Mcp
         /// <summary>
         /// Reads the event stream and hands each JSON-RPC message to <paramref name="onMessage"/>, which
         /// returns true to stop. Returns true when it stopped that way, false when the stream ended or broke.
-        /// Cancellation also disposes the stream, which ends a pending read at once on every runtime.
+        /// Cancellation also disposes the stream, which ends a pending read at once on every runtime. The size
+        /// cap applies to the whole stream, or with <paramref name="capEachMessage"/> (a subscription stream
+        /// that stays open for hours) to each message.
         /// </summary>
-        public async Task<bool> ReadEventsAsync(StreamPosition position, Func<JsonRpcMessage, Task<bool>> onMessage, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public async Task<bool> ReadEventsAsync(StreamPosition position, Func<JsonRpcMessage, Task<bool>> onMessage, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool capEachMessage = false)
         {
             using Stream raw = await Http.Content!.ReadAsStreamAsync().ConfigureAwait(false);
             using var capped = new CappedReadStream(raw, options.MaxResponseBytes, Endpoint);
@@ -88,6 +90,11 @@ namespace McpAuth.Core.Mcp
                 await foreach (SseItem<string> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
                 {
                     position.Update(parser);
+                    if (capEachMessage)
+                    {
+                        capped.Restart();
+                    }
+
                     if (string.IsNullOrWhiteSpace(item.Data) || (item.EventType is not null && item.EventType != "message"))
                     {
                         continue;
