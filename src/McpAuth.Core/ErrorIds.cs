@@ -66,6 +66,17 @@ namespace McpAuth.Core
         public const string InvalidClientKey = "InvalidClientKey";
         public const string InvalidCallbackUrl = "InvalidCallbackUrl";
         public const string RedirectListenerFailed = "RedirectListenerFailed";
+        public const string AuthorizationServerNotListed = "AuthorizationServerNotListed";
+        public const string AuthorizationServerChanged = "AuthorizationServerChanged";
+        public const string TokenRenewalThrottled = "TokenRenewalThrottled";
+        public const string ResourceParameterRejected = "ResourceParameterRejected";
+        public const string IdentityAssertionRequired = "IdentityAssertionRequired";
+        public const string WorkloadIdentityUnavailable = "WorkloadIdentityUnavailable";
+        public const string DpopKeyUnavailable = "DpopKeyUnavailable";
+
+        // Network
+        public const string InvalidProxy = "InvalidProxy";
+        public const string InvalidCertificateAuthority = "InvalidCertificateAuthority";
 
         // Storage
         public const string KeychainUnavailable = "KeychainUnavailable";

@@ -27,6 +27,15 @@ namespace McpAuth
             { ErrorId: ErrorIds.AuthenticationRequired or ErrorIds.InvalidGrant } => $"Connect-McpServer -Uri {Server(exception)}",
             { ErrorId: ErrorIds.ClientIdentityRequired or ErrorIds.ClientRegistrationFailed or ErrorIds.InvalidClient } =>
                 $"Connect-McpServer -Uri {ServerPlaceholder} -ClientId <client id> [-ClientSecret <SecureString> | -PrivateKeyPath <key.pem>]",
+            { ErrorId: ErrorIds.AuthorizationServerChanged } =>
+                $"Connect-McpServer -Uri {Server(exception)} -ClientId <client id registered at the new authorization server> [-ClientSecret <SecureString>]",
+            { ErrorId: ErrorIds.ResourceParameterRejected } =>
+                $"Connect-McpServer -Uri {Server(exception)} -OmitResource   (or -Resource <the resource the authorization server expects>)",
+            { ErrorId: ErrorIds.IdentityAssertionRequired } =>
+                $"Connect-McpServer -Uri {ServerPlaceholder} -IdentityProvider {exception.Target} -IdentityProviderClientId <client id> [-IdentityAssertion <SecureString>]",
+            { ErrorId: ErrorIds.AuthorizationServerNotListed } =>
+                $"Connect-McpServer -Uri {ServerPlaceholder} -AuthorizationServer <one of the authorization servers the error names>",
+            { ErrorId: ErrorIds.DpopKeyUnavailable } => $"Connect-McpServer -Uri {Server(exception)}",
             { ErrorId: ErrorIds.SignInWaitTimedOut } =>
                 $"Connect-McpServer -Uri {Server(exception)}   (once the sign-in in the other PowerShell session has ended)",
             { ErrorId: ErrorIds.AuthorizationTimedOut } => "Run the command again; -SignInTimeoutSec <seconds> gives an interactive sign-in more time.",
@@ -38,7 +47,8 @@ namespace McpAuth
 
         // Only these errors name the MCP server as their target; others name an endpoint of the authorization server.
         private static string Server(McpAuthException exception) =>
-            exception.ErrorId is ErrorIds.InsufficientScope or ErrorIds.InteractionRequired or ErrorIds.AuthenticationRequired or ErrorIds.SignInWaitTimedOut && exception.Target is Uri server
+            exception.ErrorId is ErrorIds.InsufficientScope or ErrorIds.InteractionRequired or ErrorIds.AuthenticationRequired or ErrorIds.SignInWaitTimedOut
+                or ErrorIds.AuthorizationServerChanged or ErrorIds.ResourceParameterRejected or ErrorIds.DpopKeyUnavailable && exception.Target is Uri server
                 ? server.ToString()
                 : ServerPlaceholder;
     }

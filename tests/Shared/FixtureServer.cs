@@ -112,6 +112,21 @@ namespace McpAuth.Testing
         /// <summary>Gets the base of the hostile modern endpoints (&lt;base&gt;/&lt;case&gt;/mcp).</summary>
         public string ModernBad => (string)Ready["modernBad"]!;
 
+        /// <summary>Gets the issuer of the fixture's identity provider (enterprise-managed authorization: ID tokens, SAML, ID-JAGs).</summary>
+        public string Idp => (string)Ready["idp"]!;
+
+        /// <summary>Gets McpAuth's client id at the fixture's identity provider.</summary>
+        public string IdpClient => (string)Ready["idpClient"]!;
+
+        /// <summary>Gets the DPoP-protected MCP endpoint (DPoP-bound tokens only, a fresh proof per request).</summary>
+        public string Dpop => (string)Ready["dpop"]!;
+
+        /// <summary>Gets the MCP endpoint of an identity-provider quirk: &lt;quirks&gt;/&lt;name&gt;/mcp (entra, alias-issuer, two-as, always-401, migrating).</summary>
+        public string Quirk(string name) => (string)Ready["quirks"]! + "/" + name + "/mcp";
+
+        /// <summary>Mints an assertion at the fixture's admin API (identity/id-token, identity/saml, identity/workload-token) and returns the named member.</summary>
+        public string Mint(string kind, string member, object body) => (string)AdminPost("/identity/" + kind, body)[member]!;
+
         /// <summary>The public endpoint of an era: "legacy" (SDK 1.x) or "modern" (SDK 2.x); JSON responses when <paramref name="json"/>.</summary>
         public string PublicOf(string era, bool json = false) => era switch
         {

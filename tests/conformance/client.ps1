@@ -241,6 +241,27 @@ switch ($scenario) {
         # The scenario's authorization server expects exactly this URL as the client_id.
         $parameters['ClientMetadataUrl'] = [uri] 'https://conformance-test.local/client-metadata.json'
     }
+    { $_ -in 'auth/cross-app-access-complete-flow', 'auth/enterprise-managed-authorization' } {
+        # Enterprise-managed authorization (SEP-990): the IdP's ID token is exchanged for an ID-JAG there, then
+        # the JWT bearer grant at the MCP server's authorization server with its pre-registered client.
+        $context = Read-Context
+        $parameters.Remove('AuthorizationHandler')
+        $parameters['ClientId'] = Get-ContextValue $context 'client_id'
+        $parameters['ClientSecret'] = ConvertTo-Secure (Get-ContextValue $context 'client_secret')
+        $parameters['IdentityProvider'] = [uri] (Get-ContextValue $context 'idp_issuer')
+        $parameters['IdentityProviderClientId'] = Get-ContextValue $context 'idp_client_id'
+        $parameters['IdentityAssertion'] = ConvertTo-Secure (Get-ContextValue $context 'idp_id_token')
+    }
+    'auth/wif-jwt-bearer' {
+        # Workload identity: the platform's JWT, read from a file on every exchange.
+        $context = Read-Context
+        $parameters.Remove('AuthorizationHandler')
+        $keyDirectory = [System.IO.Directory]::CreateTempSubdirectory('mcpauth-conformance-')
+        $tokenPath = [System.IO.Path]::Combine($keyDirectory.FullName, 'workload-token.jwt')
+        [System.IO.File]::WriteAllText($tokenPath, (Get-ContextValue $context 'valid_jwt'))
+        $parameters['ClientId'] = Get-ContextValue $context 'client_id'
+        $parameters['WorkloadIdentityTokenPath'] = $tokenPath
+    }
 }
 
 # ---- the flow -----------------------------------------------------------------------------------------

@@ -22,19 +22,21 @@ namespace McpAuth.Core.Authorization
         /// <param name="clientId">The client identifier.</param>
         /// <param name="redirectUri">The loopback redirect URI.</param>
         /// <param name="scopes">The scopes; <c>scope</c> is omitted when empty.</param>
-        /// <param name="resource">The RFC 8707 resource, exactly as it will be sent to the token endpoint.</param>
+        /// <param name="resource">The RFC 8707 resource, exactly as it will be sent to the token endpoint; null sends none (an authorization server that refuses it).</param>
         /// <param name="promptConsent">Whether to send <c>prompt=consent</c> (needed for offline_access on OIDC servers).</param>
         /// <param name="pkce">The PKCE pair; a new one when null.</param>
         /// <param name="state">The state; 256 random bits when null.</param>
+        /// <param name="extraParameters">More parameters (login_hint, audience, acr_values ...); never one this request sets itself.</param>
         public AuthorizationRequest(
             Uri authorizationEndpoint,
             string clientId,
             Uri redirectUri,
             IReadOnlyList<string>? scopes,
-            string resource,
+            string? resource,
             bool promptConsent,
             PkceChallenge? pkce = null,
-            string? state = null)
+            string? state = null,
+            IReadOnlyDictionary<string, string>? extraParameters = null)
         {
             if (authorizationEndpoint is null)
             {
@@ -51,9 +53,17 @@ namespace McpAuth.Core.Authorization
                 throw new ArgumentException("An absolute redirect URI is required.", nameof(redirectUri));
             }
 
-            if (string.IsNullOrEmpty(resource))
+            if (resource is not null && resource.Length == 0)
             {
-                throw new ArgumentException("The resource indicator is required.", nameof(resource));
+                throw new ArgumentException("The resource indicator must not be empty (null sends none).", nameof(resource));
+            }
+
+            foreach (string name in extraParameters?.Keys ?? (IEnumerable<string>)Array.Empty<string>())
+            {
+                if (OwnParameters.Contains(name))
+                {
+                    throw new ArgumentException($"The authorization parameter '{name}' is set by the request itself and cannot be given as an extra parameter.", nameof(extraParameters));
+                }
             }
 
             EndpointPolicy.Require(authorizationEndpoint, "authorization endpoint");
@@ -65,6 +75,7 @@ namespace McpAuth.Core.Authorization
             PromptConsent = promptConsent;
             Pkce = pkce ?? PkceChallenge.Create();
             State = state ?? NewState();
+            ExtraParameters = extraParameters ?? new Dictionary<string, string>();
             Url = Build();
         }
 
@@ -76,8 +87,11 @@ namespace McpAuth.Core.Authorization
 
         public IReadOnlyList<string> Scopes { get; }
 
-        /// <summary>Gets the RFC 8707 resource indicator; send the same value to the token endpoint.</summary>
-        public string Resource { get; }
+        /// <summary>Gets the RFC 8707 resource indicator (null: none is sent); send the same value to the token endpoint.</summary>
+        public string? Resource { get; }
+
+        /// <summary>Gets the extra parameters the request carries.</summary>
+        public IReadOnlyDictionary<string, string> ExtraParameters { get; }
 
         public bool PromptConsent { get; }
 
@@ -99,8 +113,9 @@ namespace McpAuth.Core.Authorization
             string clientId,
             Uri redirectUri,
             IReadOnlyList<string>? scopes,
-            string resource,
-            bool promptConsent)
+            string? resource,
+            bool promptConsent,
+            IReadOnlyDictionary<string, string>? extraParameters = null)
         {
             if (authorizationServer is null)
             {
@@ -113,7 +128,7 @@ namespace McpAuth.Core.Authorization
                 McpErrorKind.NotFound,
                 $"The authorization server {authorizationServer.IssuerString} does not publish an authorization_endpoint, so interactive sign-in is not possible with it.",
                 authorizationServer.Issuer);
-            return new AuthorizationRequest(endpoint, clientId, redirectUri, scopes, resource, promptConsent);
+            return new AuthorizationRequest(endpoint, clientId, redirectUri, scopes, resource, promptConsent, extraParameters: extraParameters);
         }
 
         /// <summary>Returns a new random state: 256 bits, base64url.</summary>
@@ -136,7 +151,7 @@ namespace McpAuth.Core.Authorization
 
                     int equals = part.IndexOf('=');
                     string name = QueryString.Decode(equals < 0 ? part : part.Substring(0, equals));
-                    if (!OwnParameters.Contains(name))
+                    if (!OwnParameters.Contains(name) && !ExtraParameters.ContainsKey(name))
                     {
                         query.Append(query.Length > 0 ? "&" : string.Empty).Append(part);
                     }
@@ -154,10 +169,19 @@ namespace McpAuth.Core.Authorization
             QueryString.Append(query, "state", State);
             QueryString.Append(query, "code_challenge", Pkce.Challenge);
             QueryString.Append(query, "code_challenge_method", PkceChallenge.Method);
-            QueryString.Append(query, "resource", Resource);
+            if (Resource is not null)
+            {
+                QueryString.Append(query, "resource", Resource);
+            }
+
             if (PromptConsent)
             {
                 QueryString.Append(query, "prompt", "consent");
+            }
+
+            foreach (KeyValuePair<string, string> extra in ExtraParameters)
+            {
+                QueryString.Append(query, extra.Key, extra.Value);
             }
 
             return new Uri(AuthorizationEndpoint.GetLeftPart(UriPartial.Path) + "?" + query);

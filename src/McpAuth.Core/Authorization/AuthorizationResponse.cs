@@ -84,18 +84,22 @@ namespace McpAuth.Core.Authorization
                 string detail = description is null ? ServerText.Sanitize(error) : $"{ServerText.Sanitize(error)}: {ServerText.Sanitize(description)}";
                 if (string.Equals(error, "access_denied", StringComparison.Ordinal))
                 {
-                    throw new McpAuthException(
+                    throw new AuthorizationErrorException(
                         ErrorIds.AuthorizationDenied,
                         McpErrorKind.PermissionDenied,
                         $"Sign-in was declined at the authorization server {issuer} ({detail}). Sign in again and approve the request, or ask for access.",
-                        issuer);
+                        issuer,
+                        error,
+                        description);
                 }
 
-                throw new McpAuthException(
+                throw new AuthorizationErrorException(
                     ErrorIds.AuthorizationFailed,
                     McpErrorKind.AuthenticationError,
                     $"The authorization server {issuer} refused the sign-in request ({detail}). Check the client registration and scopes, then sign in again.",
-                    issuer);
+                    issuer,
+                    error,
+                    description);
             }
 
             string? code = Single(parameters, "code", issuer);
@@ -148,5 +152,22 @@ namespace McpAuth.Core.Authorization
             return diff == 0;
         }
 
+    }
+
+    /// <summary>An authorization response that carried an OAuth error (RFC 6749 §4.1.2.1), with its code and description.</summary>
+    public sealed class AuthorizationErrorException : McpAuthException
+    {
+        public AuthorizationErrorException(string errorId, McpErrorKind kind, string message, object? target, string error, string? description)
+            : base(errorId, kind, message, target)
+        {
+            Error = error;
+            Description = description;
+        }
+
+        /// <summary>Gets the OAuth error code the authorization server sent (<c>access_denied</c>, <c>invalid_client</c>, ...).</summary>
+        public string Error { get; }
+
+        /// <summary>Gets its <c>error_description</c>, as sent (not for display unsanitised).</summary>
+        public string? Description { get; }
     }
 }

@@ -45,6 +45,9 @@ namespace McpAuth.Core.Discovery
         /// <summary>Gets or sets a value indicating whether the AS accepts client ID metadata documents (a URL as client_id).</summary>
         public bool ClientIdMetadataDocumentSupported { get; set; }
 
+        /// <summary>Gets or sets the JWS algorithms the AS accepts in DPoP proofs (RFC 9449 §5.1); empty when it does not do DPoP.</summary>
+        public IReadOnlyList<string> DpopSigningAlgValuesSupported { get; set; } = Array.Empty<string>();
+
         /// <summary>Gets or sets the URL the document was fetched from (null for the 2025-03-26 fallback).</summary>
         public Uri? SourceUrl { get; set; }
 
@@ -56,6 +59,9 @@ namespace McpAuth.Core.Discovery
         /// RFC 9207) are plain ordinal comparisons of this string.
         /// </summary>
         public string IssuerString => Issuer.OriginalString;
+
+        /// <summary>Gets a value indicating whether the AS does DPoP with a proof algorithm of <paramref name="algorithm"/>.</summary>
+        public bool SupportsDpop(string algorithm) => DpopSigningAlgValuesSupported.Contains(algorithm, StringComparer.Ordinal);
 
         /// <summary>Gets a value indicating whether <c>code_challenge_methods_supported</c> lists S256.</summary>
         public bool SupportsS256 => CodeChallengeMethodsSupported.Contains(S256, StringComparer.Ordinal);
@@ -87,6 +93,7 @@ namespace McpAuth.Core.Discovery
                 CodeChallengeMethodsSupported = doc.GetStringArray("code_challenge_methods_supported"),
                 AuthorizationResponseIssParameterSupported = doc.GetBoolean("authorization_response_iss_parameter_supported"),
                 ClientIdMetadataDocumentSupported = doc.GetBoolean("client_id_metadata_document_supported"),
+                DpopSigningAlgValuesSupported = doc.GetStringArray("dpop_signing_alg_values_supported"),
                 SourceUrl = sourceUrl,
             };
         }

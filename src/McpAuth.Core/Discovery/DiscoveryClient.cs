@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -35,6 +36,16 @@ namespace McpAuth.Core.Discovery
 
         /// <summary>Gets or sets a callback that sees each step as it is taken (also the steps before a failure).</summary>
         public Action<DiscoveryStep>? StepTaken { get; set; }
+
+        /// <summary>
+        /// Gets or sets an issuer to accept although the authorization server metadata was fetched for another one:
+        /// for vendors whose metadata <c>issuer</c> differs from where it is served. Only this exact issuer is
+        /// accepted, and every use is stated in the verbose output. Null (the default) accepts none.
+        /// </summary>
+        public string? TrustedIssuer { get; set; }
+
+        /// <summary>Gets or sets the authorization server to use among those the protected resource metadata names; null uses the first.</summary>
+        public Uri? AuthorizationServer { get; set; }
 
         /// <summary>
         /// Returns the URLs to look for protected resource metadata at, in order: the challenge's
@@ -155,13 +166,11 @@ namespace McpAuth.Core.Discovery
                 throw MetadataJson.Malformed(PrmDocument, prm.SourceUrl, "it names no authorization server (authorization_servers is missing or empty)", null);
             }
 
-            Uri issuer = prm.AuthorizationServers[0];
-            run.Note(PrmDocument, prm.SourceUrl!, $"used: resource {prm.ResourceString}, authorization server {issuer.OriginalString}" +
-                (prm.AuthorizationServers.Count > 1 ? $" (the first of {prm.AuthorizationServers.Count})" : string.Empty));
+            Uri issuer = ChooseAuthorizationServer(run, prm);
 
             // 2. Authorization server metadata: refuse an insecure issuer before any request to it.
             RequireEndpoint(run, AsDocument, issuer, "authorization server");
-            AuthorizationServerMetadata? asm = await FetchAuthorizationServerMetadataAsync(run, issuer, issuer.OriginalString, null, cancellationToken).ConfigureAwait(false);
+            AuthorizationServerMetadata? asm = await FetchAuthorizationServerMetadataAsync(run, issuer, issuer.OriginalString, null, cancellationToken, trustedIssuer: TrustedIssuer).ConfigureAwait(false);
             if (asm is null)
             {
                 throw new McpAuthException(
@@ -173,6 +182,76 @@ namespace McpAuth.Core.Discovery
 
             return new DiscoveryResult(serverUrl, prm.ResourceString, prm, asm, challengeScopes, run.Trace);
         }
+
+        /// <summary>
+        /// Fetches the metadata of the authorization server <paramref name="issuer"/> by itself (for example an
+        /// organisation's identity provider), with the same locations and issuer check as <see cref="DiscoverAsync"/>.
+        /// </summary>
+        /// <exception cref="McpAuthException"><c>AuthorizationServerMetadataNotFound</c>, <c>IssuerMismatch</c>, <c>InsecureEndpoint</c>, ...</exception>
+        public async Task<AuthorizationServerMetadata> DiscoverAuthorizationServerAsync(Uri issuer, HttpClient http, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            Guard.NotNull(issuer, nameof(issuer));
+            var run = new Run(this, Guard.NotNull(http, nameof(http)), Guard.NotNull(callbacks, nameof(callbacks)));
+            RequireEndpoint(run, AsDocument, issuer, "authorization server");
+            return await FetchAuthorizationServerMetadataAsync(run, issuer, issuer.OriginalString, null, cancellationToken, trustedIssuer: TrustedIssuer).ConfigureAwait(false)
+                ?? throw new McpAuthException(
+                    ErrorIds.AuthorizationServerMetadataNotFound,
+                    McpErrorKind.NotFound,
+                    $"The authorization server {issuer.OriginalString} publishes no metadata at any of the standard locations ({string.Join(", ", GetAuthorizationServerMetadataUrls(issuer))}).",
+                    issuer);
+        }
+
+        /// <summary>
+        /// Fetches only the protected resource metadata of <paramref name="serverUrl"/> (in the usual order), for a
+        /// quick look at which authorization servers it names now. Null when it has none or it does not identify the
+        /// server.
+        /// </summary>
+        public async Task<ProtectedResourceMetadata?> FindProtectedResourceAsync(Uri serverUrl, BearerChallenge? challenge, HttpClient http, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            var run = new Run(this, Guard.NotNull(http, nameof(http)), Guard.NotNull(callbacks, nameof(callbacks)));
+            foreach (Uri url in GetProtectedResourceMetadataUrls(serverUrl, challenge?.ResourceMetadata))
+            {
+                string? body = await run.FetchAsync(PrmDocument, url, cancellationToken).ConfigureAwait(false);
+                if (body is not null)
+                {
+                    ProtectedResourceMetadata prm = run.Parse(PrmDocument, url, () => ProtectedResourceMetadata.Parse(body, url));
+                    return prm.IdentifiesServer(serverUrl) ? prm : null;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The authorization server to use: the one asked for (it must be listed), else the first.</summary>
+        private Uri ChooseAuthorizationServer(Run run, ProtectedResourceMetadata prm)
+        {
+            string listed = string.Join(", ", prm.AuthorizationServers.Select(a => a.OriginalString));
+            if (AuthorizationServer is Uri wanted)
+            {
+                Uri? match = prm.AuthorizationServers.FirstOrDefault(a => SameIssuer(a, wanted));
+                if (match is null)
+                {
+                    run.Note(PrmDocument, prm.SourceUrl!, $"refused: it does not name the authorization server {wanted.OriginalString} asked for (it names {listed})");
+                    throw new McpAuthException(
+                        ErrorIds.AuthorizationServerNotListed,
+                        McpErrorKind.InvalidArgument,
+                        $"The MCP server names the authorization servers {listed}, not {wanted.OriginalString}. Choose one of them.",
+                        wanted);
+                }
+
+                run.Note(PrmDocument, prm.SourceUrl!, $"used: resource {prm.ResourceString}, authorization server {match.OriginalString} (chosen among {listed})");
+                return match;
+            }
+
+            Uri first = prm.AuthorizationServers[0];
+            run.Note(PrmDocument, prm.SourceUrl!, $"used: resource {prm.ResourceString}, authorization server {first.OriginalString}" +
+                (prm.AuthorizationServers.Count > 1 ? $" (the first of {prm.AuthorizationServers.Count}: {listed}; another can be chosen)" : string.Empty));
+            return first;
+        }
+
+        /// <summary>True when two issuer identifiers are the same, spelled exactly so or differing only in a trailing slash.</summary>
+        internal static bool SameIssuer(Uri a, Uri b) =>
+            string.Equals(a.OriginalString.TrimEnd('/'), b.OriginalString.TrimEnd('/'), StringComparison.Ordinal);
 
         private static async Task<AuthorizationServerMetadata> DiscoverLegacyAsync(Run run, Uri serverUrl, CancellationToken cancellationToken)
         {
@@ -205,7 +284,7 @@ namespace McpAuth.Core.Discovery
             return fallback;
         }
 
-        private static async Task<AuthorizationServerMetadata?> FetchAuthorizationServerMetadataAsync(Run run, Uri issuer, string expectedIssuer, string? alternateIssuer, CancellationToken cancellationToken, bool sameOriginIssuer = false)
+        private static async Task<AuthorizationServerMetadata?> FetchAuthorizationServerMetadataAsync(Run run, Uri issuer, string expectedIssuer, string? alternateIssuer, CancellationToken cancellationToken, bool sameOriginIssuer = false, string? trustedIssuer = null)
         {
             foreach (Uri url in GetAuthorizationServerMetadataUrls(issuer))
             {
@@ -218,7 +297,12 @@ namespace McpAuth.Core.Discovery
                 AuthorizationServerMetadata asm = run.Parse(AsDocument, url, () => AuthorizationServerMetadata.Parse(body, url));
                 string actual = asm.IssuerString;
                 bool sameOrigin = sameOriginIssuer && string.Equals(asm.Issuer.GetLeftPart(UriPartial.Authority), issuer.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
-                if (!sameOrigin && !string.Equals(actual, expectedIssuer, StringComparison.Ordinal) &&
+                bool trusted = trustedIssuer is not null && string.Equals(actual, trustedIssuer, StringComparison.Ordinal) && !string.Equals(actual, expectedIssuer, StringComparison.Ordinal);
+                if (trusted)
+                {
+                    run.Note(AsDocument, url, $"ACCEPTED A DIFFERENT ISSUER: the metadata fetched for {expectedIssuer} names the issuer {actual}, which was configured as trusted for this server; tokens, iss checks and the stored credential use {actual}");
+                }
+                else if (!sameOrigin && !string.Equals(actual, expectedIssuer, StringComparison.Ordinal) &&
                     !(alternateIssuer is not null && string.Equals(actual, alternateIssuer, StringComparison.Ordinal)))
                 {
                     run.Note(AsDocument, url, $"refused: its issuer {actual} is not {expectedIssuer}");

@@ -17,6 +17,12 @@ namespace McpAuth.Core.Discovery
 
         public IReadOnlyList<string> BearerMethodsSupported { get; set; } = Array.Empty<string>();
 
+        /// <summary>Gets or sets the DPoP proof algorithms the resource accepts (RFC 9728 §2); empty when it says nothing.</summary>
+        public IReadOnlyList<string> DpopSigningAlgValuesSupported { get; set; } = Array.Empty<string>();
+
+        /// <summary>Gets or sets a value indicating whether the resource takes only DPoP-bound tokens (RFC 9728 §2).</summary>
+        public bool DpopBoundAccessTokensRequired { get; set; }
+
         /// <summary>Gets or sets the URL the document was fetched from.</summary>
         public Uri? SourceUrl { get; set; }
 
@@ -40,6 +46,8 @@ namespace McpAuth.Core.Discovery
                 AuthorizationServers = doc.GetUrlArray("authorization_servers"),
                 ScopesSupported = doc.GetStringArray("scopes_supported"),
                 BearerMethodsSupported = doc.GetStringArray("bearer_methods_supported"),
+                DpopSigningAlgValuesSupported = doc.GetStringArray("dpop_signing_alg_values_supported"),
+                DpopBoundAccessTokensRequired = doc.GetBoolean("dpop_bound_access_tokens_required"),
                 SourceUrl = sourceUrl,
             };
         }

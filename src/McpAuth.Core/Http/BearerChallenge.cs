@@ -6,12 +6,17 @@ namespace McpAuth.Core.Http
 {
     /// <summary>
     /// The <c>Bearer</c> challenge of a 401 or 403 response (RFC 6750 §3, RFC 9728 §5.1): the error, the scopes the
-    /// resource asks for, and where its protected resource metadata lives.
+    /// resource asks for, and where its protected resource metadata lives. A server that takes DPoP-bound tokens
+    /// challenges with the <c>DPoP</c> scheme instead or as well (RFC 9449 §7.1), with the same parameters; its
+    /// challenge is read the same way, and says so (<see cref="IsDpop"/>).
     /// </summary>
     public sealed class BearerChallenge
     {
         /// <summary>The Bearer auth-scheme name.</summary>
         public const string SchemeName = "Bearer";
+
+        /// <summary>The DPoP auth-scheme name (RFC 9449 §7.1).</summary>
+        public const string DpopSchemeName = "DPoP";
 
         private BearerChallenge(AuthChallenge challenge, IReadOnlyList<string> scope, Uri? resourceMetadata)
         {
@@ -47,6 +52,15 @@ namespace McpAuth.Core.Http
         /// <summary>Gets a value indicating whether the error is <c>invalid_token</c>.</summary>
         public bool IsInvalidToken => string.Equals(Error, "invalid_token", StringComparison.Ordinal);
 
+        /// <summary>Gets a value indicating whether this is a <c>DPoP</c> challenge: the server takes DPoP-bound tokens.</summary>
+        public bool IsDpop => Challenge.IsScheme(DpopSchemeName);
+
+        /// <summary>Gets a value indicating whether the server asks for a DPoP proof with its nonce (<c>use_dpop_nonce</c>, RFC 9449 §9).</summary>
+        public bool IsUseDpopNonce => string.Equals(Error, "use_dpop_nonce", StringComparison.Ordinal);
+
+        /// <summary>Gets a value indicating whether the server says it takes DPoP-bound tokens: a DPoP challenge, among this response's challenges.</summary>
+        public bool OffersDpop { get; private set; }
+
         /// <summary>Reads the Bearer challenge of a response; null when the response carries none.</summary>
         /// <param name="response">The 401 or 403 response; its request URL resolves a relative <c>resource_metadata</c>.</param>
         /// <exception cref="McpAuthException"><c>MalformedChallenge</c> when the header is malformed.</exception>
@@ -71,15 +85,37 @@ namespace McpAuth.Core.Http
                 throw new ArgumentNullException(nameof(challenges));
             }
 
+            AuthChallenge? bearer = null;
+            AuthChallenge? dpop = null;
             foreach (AuthChallenge challenge in challenges)
             {
-                if (challenge.IsScheme(SchemeName))
+                if (bearer is null && challenge.IsScheme(SchemeName))
                 {
-                    return Create(challenge, requestUri);
+                    bearer = challenge;
+                }
+                else if (dpop is null && challenge.IsScheme(DpopSchemeName))
+                {
+                    dpop = challenge;
                 }
             }
 
-            return null;
+            // A DPoP error (use_dpop_nonce, a bad proof) is the DPoP challenge's; otherwise the Bearer one speaks for both.
+            AuthChallenge? chosen = dpop is not null && (bearer is null || dpop.GetParameter("error") is not null) ? dpop : bearer;
+            if (chosen is null)
+            {
+                return null;
+            }
+
+            BearerChallenge result = Create(chosen, requestUri);
+            result.OffersDpop = dpop is not null;
+            if (chosen == dpop && bearer is not null && result.ResourceMetadata is null && result.Scope.Count == 0)
+            {
+                // The resource metadata and scope, when only the Bearer challenge names them.
+                BearerChallenge other = Create(bearer, requestUri);
+                return new BearerChallenge(dpop, other.Scope, other.ResourceMetadata) { OffersDpop = true };
+            }
+
+            return result;
         }
 
         /// <summary>Splits a space-delimited scope string into distinct scope tokens, in order.</summary>

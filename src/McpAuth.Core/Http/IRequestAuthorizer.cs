@@ -11,8 +11,18 @@ namespace McpAuth.Core.Http
     /// </summary>
     public interface IRequestAuthorizer
     {
-        /// <summary>Adds the Authorization header to a request about to be sent.</summary>
+        /// <summary>
+        /// Adds the Authorization header (and, for a DPoP-bound token, a DPoP proof made for this very request:
+        /// its method and URL, a fresh <c>jti</c>) to a request about to be sent. Called once per attempt, so a
+        /// request sent again carries a new proof.
+        /// </summary>
         Task AuthorizeAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Sees every answer to a request to the resource, before any challenge in it is handled: a DPoP nonce the
+        /// server hands out (RFC 9449 §9), and whether the server accepted the credential.
+        /// </summary>
+        void Observe(HttpResponseMessage response);
 
         /// <summary>
         /// Handles a 401 or 403 answer. Returns true when the request should be sent again (credentials

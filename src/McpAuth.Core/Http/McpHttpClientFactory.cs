@@ -31,10 +31,16 @@ namespace McpAuth.Core.Http
         // through public members only. Where it is missing (Windows PowerShell) the plain handler is used.
         private static readonly Type? SocketsHandlerType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
 
-        /// <summary>Creates the handler that sends: one connection pool per server connection, shared by its clients.</summary>
-        public static HttpMessageHandler CreateHandler()
+        /// <summary>
+        /// Creates the handler that sends: one connection pool per server connection, shared by its clients. With a
+        /// proxy or certificate authorities of its own (<paramref name="network"/>) it is the plain handler, which
+        /// takes them directly, and idle connections are retired after .NET's default minute instead.
+        /// </summary>
+        /// <param name="network">The proxy and certificate authorities; the environment's and the system's when null.</param>
+        public static HttpMessageHandler CreateHandler(NetworkOptions? network = null)
         {
-            if (SocketsHandlerType is not null && Activator.CreateInstance(SocketsHandlerType) is HttpMessageHandler sockets)
+            bool ownNetwork = network is not null && (network.Proxy is not null || network.CertificateAuthorityPath is not null);
+            if (!ownNetwork && SocketsHandlerType is not null && Activator.CreateInstance(SocketsHandlerType) is HttpMessageHandler sockets)
             {
                 Set(sockets, nameof(HttpClientHandler.AllowAutoRedirect), false);
                 Set(sockets, nameof(HttpClientHandler.UseCookies), false);
@@ -44,13 +50,24 @@ namespace McpAuth.Core.Http
                 return sockets;
             }
 
-            return new HttpClientHandler
+            var handler = new HttpClientHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
                 MaxConnectionsPerServer = MaxConnectionsPerServer,
             };
+            try
+            {
+                network?.ApplyTo(handler);
+            }
+            catch
+            {
+                handler.Dispose();
+                throw;
+            }
+
+            return handler;
         }
 
         /// <summary>Creates a client over <paramref name="handler"/> (for example an <see cref="OAuthHandler"/> pipeline).</summary>

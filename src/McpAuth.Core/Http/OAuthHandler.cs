@@ -9,7 +9,8 @@ namespace McpAuth.Core.Http
 {
     /// <summary>
     /// OAuth as an HTTP message handler, in front of every request a connection sends to its MCP server:
-    /// the authorizer puts the bearer token on it; a 401 goes to the authorizer once per attempt (stored
+    /// the authorizer puts the bearer token on it (or the DPoP-bound token with a proof made for each attempt);
+    /// it sees every answer (a DPoP nonce, an accepted token); a 401 goes to the authorizer once per attempt (stored
     /// credential, refresh, or sign-in) and a 403 <c>insufficient_scope</c> to its step-up, and the request
     /// is sent again as long as the authorizer says so, within a fixed bound. The transport above sees
     /// only the final answer, never a challenge it has to handle. Requests to any other URL pass through
@@ -51,6 +52,7 @@ namespace McpAuth.Core.Http
                 {
                     await authorizer.AuthorizeAsync(current, callbacks, cancellationToken).ConfigureAwait(false);
                     HttpResponseMessage response = await base.SendAsync(current, cancellationToken).ConfigureAwait(false);
+                    authorizer.Observe(response);
                     if (!IsChallenge(response) || !handleChallenges || attempt + 1 >= MaxAttempts)
                     {
                         return response;
@@ -94,11 +96,11 @@ namespace McpAuth.Core.Http
         private bool IsForResource(Uri? target)
             => target is not null && Uri.Compare(target, resource, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped, StringComparison.Ordinal) == 0;
 
-        /// <summary>A fresh message to send again (a sent HttpRequestMessage cannot be sent twice); no Authorization header.</summary>
+        /// <summary>A fresh message to send again (a sent HttpRequestMessage cannot be sent twice); no Authorization or DPoP header.</summary>
         private static HttpRequestMessage Copy(HttpRequestMessage original, byte[]? body)
         {
             var copy = new HttpRequestMessage(original.Method, original.RequestUri) { Version = original.Version };
-            RequestCopy.HeadersAndProperties(original, copy, withAuthorization: false);
+            RequestCopy.HeadersAndProperties(original, copy, withCredentials: false);
 
             if (body is not null)
             {

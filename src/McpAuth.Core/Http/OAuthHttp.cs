@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text;
@@ -13,11 +14,15 @@ namespace McpAuth.Core.Http
     /// <summary>One answer of an OAuth endpoint: the status, and the body read with the size cap.</summary>
     internal sealed class OAuthHttpResponse
     {
-        public OAuthHttpResponse(HttpStatusCode status, string body)
+        public OAuthHttpResponse(HttpStatusCode status, string body, string? dpopNonce = null)
         {
             Status = status;
             Body = body;
+            DpopNonce = dpopNonce;
         }
+
+        /// <summary>Gets the <c>DPoP-Nonce</c> the server sent (RFC 9449 §8), or null.</summary>
+        public string? DpopNonce { get; }
 
         public HttpStatusCode Status { get; }
 
@@ -84,8 +89,31 @@ namespace McpAuth.Core.Http
             {
                 string body = await HttpBody.ReadStringAsync(response, HttpBody.DefaultMaxBytes, endpoint, cancellationToken).ConfigureAwait(false);
                 callbacks.Verbose($"The {role} answered HTTP {(int)response.StatusCode}.");
-                return new OAuthHttpResponse(response.StatusCode, body);
+                return new OAuthHttpResponse(response.StatusCode, body, DpopNonce(response));
             }
+        }
+
+        /// <summary>The name of the header a server hands out a DPoP nonce in (RFC 9449 §8).</summary>
+        public const string DpopNonceHeader = "DPoP-Nonce";
+
+        /// <summary>Returns the response's <c>DPoP-Nonce</c> (a printable ASCII token, at most 512 characters), or null.</summary>
+        public static string? DpopNonce(HttpResponseMessage response)
+        {
+            if (!response.Headers.TryGetValues(DpopNonceHeader, out IEnumerable<string>? values))
+            {
+                return null;
+            }
+
+            foreach (string value in values)
+            {
+                string nonce = value.Trim();
+                if (nonce.Length > 0 && nonce.Length <= 512 && nonce.All(c => c > 0x20 && c < 0x7f && c != '"' && c != '\\'))
+                {
+                    return nonce;
+                }
+            }
+
+            return null;
         }
 
         private static HttpRequestMessage Post(Uri endpoint, HttpContent content)

@@ -36,7 +36,7 @@ namespace McpAuth.Core.Http
             catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested && (body is null ? request.Method == HttpMethod.Get : !body.Started))
             {
                 using var again = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version, Content = body };
-                RequestCopy.HeadersAndProperties(request, again, withAuthorization: true);
+                RequestCopy.HeadersAndProperties(request, again, withCredentials: true);
                 HttpResponseMessage response = await base.SendAsync(again, cancellationToken).ConfigureAwait(false);
                 again.Content = null; // the caller's request owns the body
                 response.RequestMessage = request;

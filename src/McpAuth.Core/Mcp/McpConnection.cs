@@ -24,7 +24,7 @@ namespace McpAuth.Core.Mcp
         {
             ServerUri = serverUri;
             SignInOptions signIn = options.SignIn ?? new SignInOptions();
-            HttpMessageHandler pool = new UnsentRequestRetryHandler(McpHttpClientFactory.CreateHandler());
+            HttpMessageHandler pool = new UnsentRequestRetryHandler(McpHttpClientFactory.CreateHandler(options.Network));
             http = McpHttpClientFactory.Create(pool, disposeHandler: false, options.Timeout);
             OAuth = new OAuthAuthorizer(serverUri, http, signIn);
             var pipeline = new OAuthHandler(observe?.Invoke(OAuth) ?? OAuth, serverUri, new DeadlineHandler(options.Timeout, "MCP server", pool));
@@ -96,5 +96,8 @@ namespace McpAuth.Core.Mcp
 
         /// <summary>Gets or sets how the connection signs in; the defaults when null.</summary>
         public SignInOptions? SignIn { get; set; }
+
+        /// <summary>Gets or sets the proxy and certificate authorities; the environment's and the system's when null.</summary>
+        public NetworkOptions? Network { get; set; }
     }
 }

@@ -92,17 +92,42 @@ namespace McpAuth.Core.Registration
         /// Registers a new client with RFC 7591 dynamic registration. The orchestrator also calls this
         /// once more when a dynamically registered client meets <c>invalid_client</c>.
         /// </summary>
-        public async Task<ClientIdentity> RegisterAsync(
+        public Task<ClientIdentity> RegisterAsync(
             ClientOptions options,
             AuthorizationServerMetadata asm,
             Uri redirectUri,
             HttpClient http,
             IEngineCallbacks callbacks,
             CancellationToken cancellationToken)
+            => RegisterAsync(options, asm, Guard.NotNull(redirectUri, nameof(redirectUri)), new[] { "authorization_code", "refresh_token" }, new[] { "code" }, http, callbacks, cancellationToken);
+
+        /// <summary>
+        /// Registers a new client for the device authorization grant (RFC 8628) with RFC 7591 dynamic registration:
+        /// it asks for the device code and refresh token grant types, and has no redirect URI.
+        /// </summary>
+        public Task<ClientIdentity> RegisterForDeviceCodeAsync(
+            ClientOptions options,
+            AuthorizationServerMetadata asm,
+            HttpClient http,
+            IEngineCallbacks callbacks,
+            CancellationToken cancellationToken)
+            => RegisterAsync(options, asm, null, new[] { DeviceCodeGrantType, "refresh_token" }, Array.Empty<string>(), http, callbacks, cancellationToken);
+
+        /// <summary>The RFC 8628 grant type.</summary>
+        internal const string DeviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
+
+        private async Task<ClientIdentity> RegisterAsync(
+            ClientOptions options,
+            AuthorizationServerMetadata asm,
+            Uri? redirectUri,
+            IReadOnlyList<string> grantTypes,
+            IReadOnlyList<string> responseTypes,
+            HttpClient http,
+            IEngineCallbacks callbacks,
+            CancellationToken cancellationToken)
         {
             Guard.NotNull(options, nameof(options));
             Guard.NotNull(asm, nameof(asm));
-            Guard.NotNull(redirectUri, nameof(redirectUri));
             Guard.NotNull(http, nameof(http));
             Guard.NotNull(callbacks, nameof(callbacks));
             Uri endpoint = asm.RegistrationEndpoint ?? throw new McpAuthException(
@@ -124,11 +149,13 @@ namespace McpAuth.Core.Registration
             var body = new ClientRegistrationRequest
             {
                 ClientName = string.IsNullOrEmpty(options.ClientName) ? ClientOptions.DefaultClientName : options.ClientName,
-                RedirectUris = new[] { redirectUri.OriginalString },
+                RedirectUris = redirectUri is null ? null : new[] { redirectUri.OriginalString },
+                GrantTypes = grantTypes,
+                ResponseTypes = responseTypes,
                 TokenEndpointAuthMethod = requestedMethod,
                 Scope = options.Scopes is { Count: > 0 } scopes ? string.Join(" ", scopes) : null,
             };
-            callbacks.Verbose($"Registering a client dynamically at {endpoint.GetLeftPart(UriPartial.Path)} (token_endpoint_auth_method {requestedMethod}).");
+            callbacks.Verbose($"Registering a client dynamically at {endpoint.GetLeftPart(UriPartial.Path)} (grant types {string.Join(" ", grantTypes)}, token_endpoint_auth_method {requestedMethod}).");
             using IDisposable operation = OperationSecrets.Begin();
             HttpRequestMessage request = OAuthHttp.JsonPost(endpoint, body, RegistrationJsonContext.Default.ClientRegistrationRequest);
             OAuthHttpResponse response = await OAuthHttp.SendAsync(http, request, "registration endpoint", callbacks, cancellationToken).ConfigureAwait(false);
@@ -226,7 +253,7 @@ namespace McpAuth.Core.Registration
             }
         }
 
-        private ClientIdentity ReadRegistrationResponse(OAuthHttpResponse response, Uri endpoint, AuthorizationServerMetadata asm, Uri redirectUri, string requestedMethod)
+        private ClientIdentity ReadRegistrationResponse(OAuthHttpResponse response, Uri endpoint, AuthorizationServerMetadata asm, Uri? redirectUri, string requestedMethod)
         {
             if (!response.IsSuccess)
             {

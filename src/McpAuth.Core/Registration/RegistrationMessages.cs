@@ -10,8 +10,9 @@ namespace McpAuth.Core.Registration
         [JsonPropertyName("client_name")]
         public string ClientName { get; init; } = ClientOptions.DefaultClientName;
 
+        /// <summary>Gets the redirect URIs; omitted (null) for a client of the device authorization grant, which has none.</summary>
         [JsonPropertyName("redirect_uris")]
-        public IReadOnlyList<string> RedirectUris { get; init; } = new string[0];
+        public IReadOnlyList<string>? RedirectUris { get; init; }
 
         [JsonPropertyName("grant_types")]
         public IReadOnlyList<string> GrantTypes { get; init; } = new[] { "authorization_code", "refresh_token" };

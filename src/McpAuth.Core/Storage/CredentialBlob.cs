@@ -157,7 +157,7 @@ namespace McpAuth.Core.Storage
                     return new Entry(key, null, raw, $"record {index} has no format version");
                 }
 
-                if (version != CredentialRecord.CurrentVersion)
+                if (version < CredentialRecord.OldestReadableVersion || version > CredentialRecord.CurrentVersion)
                 {
                     return new Entry(key, null, raw, $"record {index} has format version {version}, which this version of McpAuth does not read");
                 }

@@ -6,13 +6,24 @@ namespace McpAuth.Core.Storage
     /// <summary>
     /// Everything persisted for one <see cref="CredentialKey"/>: the client identity used with the
     /// authorization server, the tokens it issued, what discovery found and how sign-in happened. It
-    /// serialises to versioned JSON (<c>"v":1</c>). Secrets are <see cref="Secret"/> values, so
+    /// serialises to versioned JSON (<c>"v":2</c>). Secrets are <see cref="Secret"/> values, so
     /// <see cref="object.ToString"/> never shows them.
     /// </summary>
+    /// <remarks>
+    /// Versions: 1 had the client, tokens, subject, discovery and method. 2 adds the DPoP key
+    /// (<see cref="DpopKey"/>), what renews the tokens without a person (<see cref="Enterprise"/>,
+    /// <see cref="Workload"/>) and the per-server settings (<see cref="Settings"/>), all optional, so a
+    /// version 1 record reads as a version 2 record without them. A record is always written as the current
+    /// version; an older McpAuth keeps a newer record as it is (unreadable to it) instead of rewriting it
+    /// without the members it does not know (a DPoP key lost that way would strand its tokens).
+    /// </remarks>
     public sealed record CredentialRecord
     {
         /// <summary>The record format this code writes.</summary>
-        public const int CurrentVersion = 1;
+        public const int CurrentVersion = 2;
+
+        /// <summary>The oldest record format this code reads.</summary>
+        public const int OldestReadableVersion = 1;
 
         /// <summary>Initializes a record for <paramref name="key"/>.</summary>
         public CredentialRecord(CredentialKey key)
@@ -47,6 +58,22 @@ namespace McpAuth.Core.Storage
         /// <summary>Gets how the tokens were obtained.</summary>
         [JsonPropertyName("authorized_by")]
         public AuthorizationMethod? AuthorizedBy { get; init; }
+
+        /// <summary>Gets the DPoP private key the tokens are bound to (RFC 9449), when they are (version 2).</summary>
+        [JsonPropertyName("dpop_key")]
+        public StoredDpopKey? DpopKey { get; init; }
+
+        /// <summary>Gets what an enterprise-managed sign-in (SEP-990) renews its tokens with (version 2).</summary>
+        [JsonPropertyName("enterprise")]
+        public StoredEnterpriseGrant? Enterprise { get; init; }
+
+        /// <summary>Gets where a workload identity sign-in reads its assertion (version 2).</summary>
+        [JsonPropertyName("workload")]
+        public StoredWorkloadGrant? Workload { get; init; }
+
+        /// <summary>Gets the settings this server needs for its authorization server (version 2).</summary>
+        [JsonPropertyName("settings")]
+        public StoredServerSettings? Settings { get; init; }
 
         /// <summary>Gets when the record was first stored (set by the store).</summary>
         [JsonPropertyName("created_at")]
@@ -88,5 +115,13 @@ namespace McpAuth.Core.Storage
         /// <summary>Client credentials grant (a machine identity).</summary>
         [JsonStringEnumMemberName("client-credentials")]
         ClientCredentials,
+
+        /// <summary>Enterprise-managed authorization (SEP-990): an identity assertion exchanged at the IdP for an ID-JAG, then the JWT bearer grant.</summary>
+        [JsonStringEnumMemberName("enterprise-managed")]
+        EnterpriseManaged,
+
+        /// <summary>Workload identity: the JWT bearer grant (RFC 7523) with an assertion the platform gives the job.</summary>
+        [JsonStringEnumMemberName("workload-identity")]
+        WorkloadIdentity,
     }
 }

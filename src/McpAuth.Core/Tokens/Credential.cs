@@ -19,7 +19,23 @@ namespace McpAuth.Core.Tokens
             Client = client;
             Tokens = tokens;
             AuthorizedBy = authorizedBy;
+            Settings = ServerSettings.None;
         }
+
+        /// <summary>Gets the settings the server's authorization server needs (stored with the credential).</summary>
+        public ServerSettings Settings { get; private init; }
+
+        /// <summary>Gets a value indicating whether the tokens are DPoP-bound: usable only with proofs signed by this credential's key.</summary>
+        public bool IsDpopBound => DpopKey is not null && Tokens is { } tokens && tokens.IsDpop;
+
+        /// <summary>Gets the DPoP key the tokens are bound to; null for bearer tokens.</summary>
+        internal DpopKey? DpopKey { get; private init; }
+
+        /// <summary>Gets what an enterprise-managed sign-in renews its tokens with; null for other sign-ins.</summary>
+        internal StoredEnterpriseGrant? Enterprise { get; private init; }
+
+        /// <summary>Gets where a workload identity sign-in reads its assertion; null for other sign-ins.</summary>
+        internal StoredWorkloadGrant? Workload { get; private init; }
 
         /// <summary>Gets the resource, issuer and account this credential is for.</summary>
         public CredentialKey Key { get; }
@@ -53,8 +69,17 @@ namespace McpAuth.Core.Tokens
             AuthorizationServerMetadata asm = CredentialMapping.ToMetadata(record.Discovery);
             ClientIdentity client = CredentialMapping.FromStored(record.Client, asm.Issuer, null)!;
             TokenSet? tokens = CredentialMapping.FromStored(record.Tokens, asm.Issuer, new Uri(record.Key.Resource, UriKind.Absolute));
-            return new Credential(record.Key, asm, client, tokens, record.AuthorizedBy);
+            return new Credential(record.Key, asm, client, tokens, record.AuthorizedBy)
+            {
+                Settings = ServerSettings.FromStored(record.Settings),
+                DpopKey = DpopKey.FromStored(record.DpopKey),
+                Enterprise = record.Enterprise,
+                Workload = record.Workload,
+            };
         }
+
+        /// <summary>How token requests for this credential are made: with its DPoP key and the resource its settings send.</summary>
+        internal TokenRequestOptions RequestOptions(DpopNonces? nonces) => new TokenRequestOptions(DpopKey, Settings, nonces);
 
         /// <summary>
         /// Returns <see cref="Client"/> ready to authenticate: with the private key of <paramref name="options"/>

@@ -12,12 +12,16 @@ using McpAuth.Core.Storage;
 namespace McpAuth.Core.Tokens
 {
     /// <summary>
-    /// OAuth for one MCP connection: puts the bearer token on requests; on 401 uses the stored credential,
-    /// refreshes once, or signs in; on 403 insufficient_scope steps up with a real re-consent, never a silent
-    /// refresh. The credential itself lives in the process's <see cref="TokenCache"/> (so every
-    /// connection and runspace sees one refresh or removal); when to renew is <see cref="TokenPolicy"/>'s call
-    /// and a sign-in is a <see cref="SignInFlow"/>. All this connection remembers is which stored credential
-    /// it uses. One sign-in or refresh runs at a time per connection.
+    /// OAuth for one MCP connection: puts the bearer token on requests (a DPoP-bound token with a proof made for
+    /// each attempt, RFC 9449 §7); on 401 uses the stored credential, renews once (refresh, or an assertion grant
+    /// again), or signs in, after a DPoP nonce once when the server asks for one; on 403 insufficient_scope steps
+    /// up with a real re-consent, never a silent refresh. A 401 for a token the server had no reason to reject
+    /// first checks whether the server now names another authorization server (SEP-2352), and renewals a 401 starts
+    /// are bounded per server (<see cref="RenewalBreaker"/>). The credential itself lives in the process's
+    /// <see cref="TokenCache"/> (so every connection and runspace sees one refresh or removal); when to renew is
+    /// <see cref="TokenPolicy"/>'s call and a sign-in is a <see cref="SignInFlow"/>. All this connection remembers
+    /// is which stored credential it uses, the DPoP nonces servers gave, and which token it last got because of a
+    /// 401. One sign-in or refresh runs at a time per connection.
     /// </summary>
     public sealed partial class OAuthAuthorizer : IRequestAuthorizer
     {
@@ -25,6 +29,11 @@ namespace McpAuth.Core.Tokens
         private readonly HttpClient http;
         private readonly Lazy<TokenCache> cache;
         private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
+        private readonly DpopNonces nonces = new DpopNonces();
+
+        // The token a 401 made this connection get (by renewal or sign-in): when the server rejects that one too,
+        // renewing it again is pointless.
+        private volatile TokenSet? renewedForChallenge;
 
         // Which stored credential this connection uses, and the way to sign in an update chose for it;
         // replaced whole (under the gate), never changed in place.
@@ -56,8 +65,29 @@ namespace McpAuth.Core.Tokens
         /// <summary>Gets the options this connection was made with.</summary>
         public SignInOptions Options { get; }
 
-        /// <summary>Gets the options sign-ins use now: <see cref="Options"/>, with the way to authorize an update chose.</summary>
-        private SignInOptions Current => binding.Way?.ApplyTo(Options) ?? Options;
+        /// <summary>
+        /// Gets the options sign-ins use now: <see cref="Options"/>, with the way to authorize an update chose, and the
+        /// account and server settings of the credential in use when the caller gave none.
+        /// </summary>
+        private SignInOptions Current
+        {
+            get
+            {
+                SignInOptions options = binding.Way?.ApplyTo(Options) ?? Options;
+                Credential? held = Credential;
+                if (held is null)
+                {
+                    return options;
+                }
+
+                if (options.Settings is null && !held.Settings.IsDefault)
+                {
+                    options = options with { Settings = held.Settings };
+                }
+
+                return options.Account is null && held.Key.Account.Length > 0 ? options with { Account = held.Key.Account } : options;
+            }
+        }
 
         private TokenPolicy Policy => new TokenPolicy(Current);
 
@@ -91,6 +121,12 @@ namespace McpAuth.Core.Tokens
         /// <summary>Gets how this connection's credential was obtained, or how it would sign in when it has none.</summary>
         public AuthorizationMethod Method => Credential?.AuthorizedBy ?? Policy.MethodFor(Credential);
 
+        /// <summary>Gets a value indicating whether the tokens are DPoP-bound (usable only with proofs of this credential's key).</summary>
+        public bool IsDpopBound => Credential?.IsDpopBound ?? false;
+
+        /// <summary>Gets the account the credential is for; empty when it is not tied to a named account.</summary>
+        public string? Account => Credential?.Key.Account;
+
         /// <inheritdoc/>
         public async Task AuthorizeAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
@@ -105,14 +141,47 @@ namespace McpAuth.Core.Tokens
                 return;
             }
 
-            if (Policy.IsStale(current) && current.RefreshToken is not null)
+            if (Policy.IsStale(current) && Policy.CanRenewSilently(Credential))
             {
                 current = await RenewAsync(current, callbacks, cancellationToken).ConfigureAwait(false) ?? Tokens;
             }
 
-            if (current is not null)
+            Credential? held = Credential;
+            if (current is null || held is null)
+            {
+                return;
+            }
+
+            if (!current.IsDpop)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken.Reveal());
+                return;
+            }
+
+            DpopKey key = held.DpopKey ?? throw new McpAuthException(
+                ErrorIds.DpopKeyUnavailable,
+                McpErrorKind.AuthenticationError,
+                $"The token for {serverUri} is DPoP-bound, but the key it is bound to is not stored with it, so it cannot be used. Sign in again.",
+                serverUri);
+            Uri target = request.RequestUri ?? serverUri;
+            string? nonce = nonces.For(target);
+            request.Headers.Authorization = new AuthenticationHeaderValue("DPoP", current.AccessToken.Reveal());
+            request.Headers.Remove(TokenEndpointClient.DpopHeader);
+            request.Headers.TryAddWithoutValidation(TokenEndpointClient.DpopHeader, key.Proof(request.Method.Method, target, Options.Clock.UtcNow, nonce, current.AccessToken));
+            request.Properties[SentNonceProperty] = nonce;
+        }
+
+        /// <inheritdoc/>
+        public void Observe(HttpResponseMessage response)
+        {
+            if (response.RequestMessage?.RequestUri is Uri target)
+            {
+                nonces.Remember(target, OAuthHttp.DpopNonce(response));
+            }
+
+            if (response.StatusCode != HttpStatusCode.Unauthorized && response.RequestMessage?.Headers.Authorization is not null)
+            {
+                cache.Value.Breaker.Accepted(serverUri);
             }
         }
 
@@ -134,6 +203,19 @@ namespace McpAuth.Core.Tokens
             if (response.StatusCode != HttpStatusCode.Unauthorized)
             {
                 return false;
+            }
+
+            if (challenge is { IsUseDpopNonce: true })
+            {
+                // RFC 9449 §9: send it once more with the nonce the server gave, unless the proof already carried it.
+                string? given = OAuthHttp.DpopNonce(response);
+                object? sent = null;
+                response.RequestMessage?.Properties.TryGetValue(SentNonceProperty, out sent);
+                bool retry = given is not null && !string.Equals(given, sent as string, StringComparison.Ordinal) && IsDpopBound;
+                callbacks.Verbose(retry
+                    ? $"{serverUri} asked for a DPoP proof with its nonce (use_dpop_nonce); sending the request once more with it."
+                    : $"{serverUri} asked for a DPoP nonce again although the proof carried the one it gave; giving up.");
+                return retry;
             }
 
             if (attempt >= 2)
@@ -164,18 +246,27 @@ namespace McpAuth.Core.Tokens
                         return true;
                     }
 
-                    if (await RefreshLockedAsync(loaded, callbacks, cancellationToken).ConfigureAwait(false))
+                    if (await RenewLockedAsync(loaded, forChallenge: true, callbacks, cancellationToken).ConfigureAwait(false))
                     {
                         return true;
                     }
                 }
 
-                if (Credential is { Tokens.RefreshToken: not null } held && attempt <= 1 && await RefreshLockedAsync(held, callbacks, cancellationToken).ConfigureAwait(false))
+                Credential? held = Credential;
+                bool renewedAlready = rejected is not null && ReferenceEquals(rejected, renewedForChallenge);
+                if (held?.Tokens is not null && !renewedAlready && Policy.CanRenewSilently(held)
+                    && !await AuthorizationServerChangedAsync(held, rejected, challenge, callbacks, cancellationToken).ConfigureAwait(false)
+                    && await RenewLockedAsync(held, forChallenge: true, callbacks, cancellationToken).ConfigureAwait(false))
                 {
                     return true;
                 }
 
-                await SignInLockedAsync(Current, challenge, null, forceConsent: false, callbacks, cancellationToken).ConfigureAwait(false);
+                if (renewedAlready)
+                {
+                    callbacks.Verbose($"{serverUri} rejected the token it was just given; signing in again.");
+                }
+
+                await SignInLockedAsync(Current, challenge, null, forceConsent: false, callbacks, cancellationToken, forChallenge: true).ConfigureAwait(false);
                 return true;
             }
         }
@@ -197,8 +288,8 @@ namespace McpAuth.Core.Tokens
                     return;
                 }
 
-                if (Credential is { Tokens: { RefreshToken: not null } held } credential && (forceRefresh || Policy.IsStale(held))
-                    && await RefreshLockedAsync(credential, callbacks, cancellationToken).ConfigureAwait(false))
+                if (Credential is { Tokens: TokenSet held } credential && Policy.CanRenewSilently(credential) && (forceRefresh || Policy.IsStale(held))
+                    && await RenewLockedAsync(credential, forChallenge: false, callbacks, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -232,24 +323,95 @@ namespace McpAuth.Core.Tokens
                     return now;
                 }
 
-                return held?.Tokens is not null && await RefreshLockedAsync(held, callbacks, cancellationToken).ConfigureAwait(false) ? Tokens : null;
+                return held?.Tokens is not null && await RenewLockedAsync(held, forChallenge: false, callbacks, cancellationToken).ConfigureAwait(false) ? Tokens : null;
             }
         }
 
-        /// <summary>Refreshes (or adopts another process's refresh); true when fresh tokens are held afterwards. Call with the lock held.</summary>
-        private async Task<bool> RefreshLockedAsync(Credential credential, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        /// <summary>
+        /// Renews the tokens without a person (refresh, or an assertion grant again), or adopts another process's;
+        /// true when fresh tokens are held afterwards. A renewal a 401 started counts for the storm breaker. Call with
+        /// the lock held.
+        /// </summary>
+        private async Task<bool> RenewLockedAsync(Credential credential, bool forChallenge, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            var endpoint = new TokenEndpointClient(http, callbacks, Options.Clock);
-            (Credential? _, RefreshOutcome outcome) = await Policy.RefreshAsync(cache.Value, credential, endpoint, callbacks, cancellationToken).ConfigureAwait(false);
-            return outcome is RefreshOutcome.Refreshed or RefreshOutcome.Adopted;
+            if (forChallenge)
+            {
+                cache.Value.Breaker.CheckRenewal(serverUri, Options.Clock.UtcNow);
+            }
+
+            var endpoint = new TokenEndpointClient(http, callbacks, Options.Clock, credential.RequestOptions(nonces));
+            (Credential? _, RefreshOutcome outcome) = await Policy.RefreshAsync(cache.Value, credential, endpoint, Grants(callbacks), callbacks, cancellationToken).ConfigureAwait(false);
+            bool renewed = outcome is RefreshOutcome.Refreshed or RefreshOutcome.Adopted;
+            if (renewed && forChallenge)
+            {
+                renewedForChallenge = Tokens;
+                cache.Value.Breaker.Obtained(serverUri, Options.Clock.UtcNow, signIn: false);
+            }
+
+            return renewed;
         }
 
-        /// <summary>Signs in with <paramref name="options"/> and binds this connection to the new credential. Call with the lock held.</summary>
-        private async Task SignInLockedAsync(SignInOptions options, BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        /// <summary>The assertion grants, talking to identity providers without DPoP and without a resource on refresh.</summary>
+        private AssertionGrants Grants(IEngineCallbacks callbacks) => new AssertionGrants(
+            new TokenEndpointClient(http, callbacks, Options.Clock, new TokenRequestOptions(null, new ServerSettings { OmitResource = true }, nonces)),
+            callbacks,
+            Options.Clock);
+
+        /// <summary>
+        /// Signs in with <paramref name="options"/> and binds this connection to the new credential; a sign-in a 401
+        /// started counts for the storm breaker. Call with the lock held.
+        /// </summary>
+        private async Task SignInLockedAsync(SignInOptions options, BearerChallenge? challenge, IReadOnlyList<string>? scopes, bool forceConsent, IEngineCallbacks callbacks, CancellationToken cancellationToken, bool forChallenge = false)
         {
-            var flow = new SignInFlow(serverUri, http, options, cache.Value);
+            // The settings and account the credential in use was stored with, unless the caller gave others.
+            if (Credential is Credential held)
+            {
+                options = options with
+                {
+                    Settings = options.Settings ?? (held.Settings.IsDefault ? null : held.Settings),
+                    Account = options.Account ?? (held.Key.Account.Length > 0 ? held.Key.Account : null),
+                };
+            }
+
+            var flow = new SignInFlow(serverUri, http, options, cache.Value, nonces) { CountsForBreaker = forChallenge };
             Credential signedIn = await flow.SignInAsync(challenge, scopes, forceConsent, Credential, callbacks, cancellationToken).ConfigureAwait(false);
             binding = binding.With(signedIn.Key);
+            if (forChallenge)
+            {
+                renewedForChallenge = signedIn.Tokens;
+            }
+        }
+
+        /// <summary>
+        /// After the server rejected a token it had no reason to reject: looks at its protected resource metadata,
+        /// and returns true when it no longer names the credential's authorization server (SEP-2352), so the
+        /// credential is not renewed there but a sign-in at the new one follows. False when it cannot tell.
+        /// </summary>
+        private async Task<bool> AuthorizationServerChangedAsync(Credential held, TokenSet? rejected, BearerChallenge? challenge, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            if (rejected is null || Policy.IsStale(rejected) || held.Settings.TrustedIssuer is not null)
+            {
+                return false;
+            }
+
+            Discovery.ProtectedResourceMetadata? prm;
+            try
+            {
+                prm = await new Discovery.DiscoveryClient().FindProtectedResourceAsync(serverUri, challenge, http, callbacks, cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpAuthException ex)
+            {
+                callbacks.Verbose($"Could not check which authorization server {serverUri} names now ({ex.ErrorId}); renewing the credential.");
+                return false;
+            }
+
+            if (prm is null || prm.AuthorizationServers.Count == 0 || prm.AuthorizationServers.Any(a => Discovery.DiscoveryClient.SameIssuer(a, held.AuthorizationServer.Issuer)))
+            {
+                return false;
+            }
+
+            callbacks.Verbose($"{serverUri} now names the authorization server {string.Join(", ", prm.AuthorizationServers.Select(a => a.OriginalString))}, not {held.Key.Issuer} that issued the credential; signing in there (its client and tokens are not used with another issuer).");
+            return true;
         }
 
         /// <summary>
@@ -288,12 +450,12 @@ namespace McpAuth.Core.Tokens
         /// <summary>Binds this connection to the newest stored credential for the server, once. Call with the lock held.</summary>
         private async Task<Credential?> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
-            Credential? stored = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken).ConfigureAwait(false);
+            Credential? stored = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken, Options.Account).ConfigureAwait(false);
             binding = binding.With(stored?.Key ?? binding.Key);
             if (stored is not null)
             {
                 callbacks.Verbose($"Found a stored credential for {stored.Resource} from {stored.Key.Issuer} (client {stored.Client.ClientId}, scopes '{string.Join(" ", CredentialMapping.Scopes(stored.Tokens))}').");
-                if (!Options.MethodChosen && stored.AuthorizedBy is AuthorizationMethod.ClientCredentials or AuthorizationMethod.DeviceCode)
+                if (!Options.MethodChosen && stored.AuthorizedBy is AuthorizationMethod.ClientCredentials or AuthorizationMethod.DeviceCode or AuthorizationMethod.EnterpriseManaged or AuthorizationMethod.WorkloadIdentity)
                 {
                     callbacks.Verbose($"The stored credential was obtained with {stored.AuthorizedBy}; a new sign-in will use it again.");
                 }
@@ -301,6 +463,9 @@ namespace McpAuth.Core.Tokens
 
             return stored;
         }
+
+        /// <summary>The request property that remembers which DPoP nonce the request's proof carried.</summary>
+        private const string SentNonceProperty = "McpAuth.DpopNonce";
 
         private async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
         {

@@ -53,5 +53,20 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>Gets the clock for token expiry and renewal (the system clock by default).</summary>
         public IClock Clock { get; init; } = SystemClock.Instance;
+
+        /// <summary>
+        /// Gets the account this credential is for, when one server has several (a name the user chooses, part of
+        /// the credential's key); null uses the newest stored credential and signs in without one.
+        /// </summary>
+        public string? Account { get; init; }
+
+        /// <summary>Gets the server's settings for its authorization server; null uses the ones stored with the credential.</summary>
+        public ServerSettings? Settings { get; init; }
+
+        /// <summary>Gets the enterprise-managed sign-in, for <see cref="AuthorizationMethod.EnterpriseManaged"/>.</summary>
+        public EnterpriseOptions? Enterprise { get; init; }
+
+        /// <summary>Gets the workload identity, for <see cref="AuthorizationMethod.WorkloadIdentity"/>.</summary>
+        public WorkloadIdentityOptions? Workload { get; init; }
     }
 }

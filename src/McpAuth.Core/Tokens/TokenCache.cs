@@ -67,14 +67,16 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>
         /// Finds the newest stored credential with tokens for <paramref name="serverUri"/> (its resource
-        /// identifies the server), optionally only one of the client <paramref name="clientId"/>, and holds it.
+        /// identifies the server), optionally only one of the client <paramref name="clientId"/> or of the account
+        /// <paramref name="account"/>, and holds it.
         /// </summary>
-        public async Task<Credential?> FindAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public async Task<Credential?> FindAsync(Uri serverUri, string? clientId, IEngineCallbacks callbacks, CancellationToken cancellationToken, string? account = null)
         {
             IReadOnlyList<CredentialRecord> records = await Store.ListAsync(callbacks, cancellationToken).ConfigureAwait(false);
             CredentialRecord? record = records
                 .Where(r => !r.IsCorrupted && r.Tokens?.AccessToken is not null && r.Discovery is not null && r.Client is not null && CredentialMapping.ResourceMatches(r.Key.Resource, serverUri))
                 .Where(r => clientId is null || r.Client!.ClientId == clientId)
+                .Where(r => account is null || string.Equals(r.Key.Account, account, StringComparison.Ordinal))
                 .OrderByDescending(r => r.UpdatedAt)
                 .FirstOrDefault();
             if (record is null)
@@ -163,12 +165,10 @@ namespace McpAuth.Core.Tokens
         }
 
         /// <summary>Stores what a sign-in obtained, keeping nothing of an earlier record but its creation time.</summary>
-        public Task<Credential?> SaveAsync(
+        internal Task<Credential?> SaveAsync(
             CredentialKey key,
             DiscoveryResult discovery,
-            ClientIdentity client,
-            TokenSet tokens,
-            AuthorizationMethod method,
+            SignInResult obtained,
             IEngineCallbacks callbacks,
             CancellationToken cancellationToken)
         {
@@ -177,11 +177,16 @@ namespace McpAuth.Core.Tokens
                 key,
                 record => (record ?? new CredentialRecord(key)) with
                 {
-                    Client = CredentialMapping.ToStored(client),
-                    Tokens = CredentialMapping.ToStored(tokens),
+                    Client = CredentialMapping.ToStored(obtained.Client),
+                    Tokens = CredentialMapping.ToStored(obtained.Tokens),
                     // Keep the MCP era a connection remembered: a step-up sign-in does not change the server.
                     Discovery = storedDiscovery with { McpProtocolVersion = record?.Discovery?.McpProtocolVersion },
-                    AuthorizedBy = method,
+                    AuthorizedBy = obtained.Method,
+                    DpopKey = obtained.Dpop?.ToStored(),
+                    Enterprise = obtained.Enterprise,
+                    Workload = obtained.Workload,
+                    Settings = obtained.Settings.ToStored(),
+                    Subject = obtained.Tokens.IdToken is Secret idToken ? UnverifiedJwt.TryRead(idToken.Reveal())?.Subject ?? record?.Subject : record?.Subject,
                 },
                 callbacks,
                 cancellationToken);
@@ -211,6 +216,9 @@ namespace McpAuth.Core.Tokens
             await Store.ResetAsync(callbacks, cancellationToken).ConfigureAwait(false);
             live.Clear();
         }
+
+        /// <summary>Gets the storm breaker of this process's renewals (per server).</summary>
+        internal RenewalBreaker Breaker { get; } = new RenewalBreaker();
 
         /// <summary>The in-process half of a named lock (<see cref="SignInCoordinator"/>): one holder per name in this process.</summary>
         internal SemaphoreSlim Gate(string name) => gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));

@@ -34,7 +34,7 @@ namespace McpAuth.Core.Tokens
             using IDisposable operation = OperationSecrets.Begin();
             var form = new List<KeyValuePair<string, string>>();
             AddScope(form, scopes);
-            form.Add(Pair("resource", ResourceParameter(resource)));
+            AddResource(form, resource);
             OAuthHttpResponse response = await OAuthHttp.SendAsync(http, ClientAuthentication.FormPost(endpoint, client, Audience(asm), clock.UtcNow, form), "device authorization endpoint", callbacks, cancellationToken).ConfigureAwait(false);
             DeviceAuthorizationResponse? body = response.IsSuccess ? response.Read(TokensJsonContext.Default.DeviceAuthorizationResponse) : null;
             if (body is null || response.Error is not null)
@@ -97,13 +97,13 @@ namespace McpAuth.Core.Tokens
                     {
                         Pair("grant_type", DeviceCodeGrantType),
                         Pair("device_code", authorization.DeviceCode.Reveal()),
-                        Pair("resource", ResourceParameter(resource)),
                     };
-                    DateTimeOffset sentAt = clock.UtcNow;
+                    AddResource(form, resource);
+                    DateTimeOffset sentAt;
                     OAuthHttpResponse response;
                     try
                     {
-                        response = await OAuthHttp.SendAsync(http, ClientAuthentication.FormPost(endpoint, client, Audience(asm), sentAt, form), "token endpoint", callbacks, cancellationToken).ConfigureAwait(false);
+                        (response, sentAt) = await PostAsync(endpoint, client, Audience(asm), form, "token endpoint", cancellationToken).ConfigureAwait(false);
                     }
                     catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.RequestTimedOut)
                     {

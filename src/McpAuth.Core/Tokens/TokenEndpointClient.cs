@@ -13,8 +13,11 @@ namespace McpAuth.Core.Tokens
 {
     /// <summary>
     /// Talks to an authorization server's token endpoint (RFC 6749 §3.2), device authorization endpoint
-    /// (RFC 8628, in <c>TokenEndpointClient.DeviceCode.cs</c>) and revocation endpoint (RFC 7009) as one client.
-    /// Every token request carries the RFC 8707 <c>resource</c>; the client authenticates per its
+    /// (RFC 8628, in <c>TokenEndpointClient.DeviceCode.cs</c>) and revocation endpoint (RFC 7009) as one client;
+    /// the assertion grants (RFC 8693 token exchange, RFC 7523 JWT bearer) are in
+    /// <c>TokenEndpointClient.Assertions.cs</c>. Every token request carries the RFC 8707 <c>resource</c> (unless
+    /// the server's settings say otherwise) and, with a DPoP key, a fresh proof, retried once with the server's
+    /// nonce when it asks for one (RFC 9449 §8); the client authenticates per its
     /// <see cref="ClientIdentity.TokenEndpointAuthMethod"/>. Each call is one operation for
     /// <see cref="OperationSecrets"/>: whatever it sends is redacted from what the server answers.
     /// </summary>
@@ -23,17 +26,22 @@ namespace McpAuth.Core.Tokens
         private readonly HttpClient http;
         private readonly IEngineCallbacks callbacks;
         private readonly IClock clock;
+        private readonly TokenRequestOptions options;
 
         /// <summary>Creates a client that sends with <paramref name="http"/>, reports through <paramref name="callbacks"/> and reads time from <paramref name="clock"/>.</summary>
-        public TokenEndpointClient(HttpClient http, IEngineCallbacks callbacks, IClock? clock = null)
+        public TokenEndpointClient(HttpClient http, IEngineCallbacks callbacks, IClock? clock = null, TokenRequestOptions? options = null)
         {
             this.http = Guard.NotNull(http, nameof(http));
             this.callbacks = Guard.NotNull(callbacks, nameof(callbacks));
             this.clock = clock ?? SystemClock.Instance;
+            this.options = options ?? TokenRequestOptions.Default;
         }
 
         /// <summary>Returns the exact string sent as <c>resource</c> (RFC 8707) for <paramref name="resource"/>.</summary>
         public static string ResourceParameter(Uri resource) => Guard.NotNull(resource, nameof(resource)).OriginalString;
+
+        /// <summary>Gets a value indicating whether token requests carry DPoP proofs.</summary>
+        public bool UsesDpop => options.Dpop is not null;
 
         /// <summary>Exchanges an authorization code (with its PKCE verifier) for tokens (RFC 6749 §4.1.3, RFC 7636).</summary>
         /// <param name="asm">The authorization server's metadata.</param>
@@ -219,13 +227,55 @@ namespace McpAuth.Core.Tokens
             CheckClient(asm, client);
             Guard.NotNull(resource, nameof(resource));
             Uri endpoint = RequireTokenEndpoint(asm);
-            form.Add(Pair("resource", ResourceParameter(resource)));
-            DateTimeOffset sentAt = clock.UtcNow;
-            HttpRequestMessage request = ClientAuthentication.FormPost(endpoint, client, Audience(asm), sentAt, form);
-            callbacks.Verbose($"Requesting tokens with the {what} for {ResourceParameter(resource)} as client '{client.ClientId}' ({client.TokenEndpointAuthMethod}).");
-            OAuthHttpResponse response = await OAuthHttp.SendAsync(http, request, "token endpoint", callbacks, cancellationToken).ConfigureAwait(false);
+            AddResource(form, resource);
+            callbacks.Verbose($"Requesting tokens with the {what} for {DescribeResource(resource)} as client '{client.ClientId}' ({client.TokenEndpointAuthMethod}){(UsesDpop ? " with a DPoP proof" : string.Empty)}.");
+            (OAuthHttpResponse response, DateTimeOffset sentAt) = await PostAsync(endpoint, client, Audience(asm), form, "token endpoint", cancellationToken).ConfigureAwait(false);
             return ReadTokens(response, endpoint, client, asm, resource, requestedScopes, previousRefreshToken, what, sentAt);
         }
+
+        /// <summary>
+        /// POSTs a form to an endpoint of the authorization server with the client's authentication and, with a
+        /// DPoP key, a proof; when the server answers <c>use_dpop_nonce</c> with a nonce, sends it once more with a
+        /// new proof that carries the nonce (RFC 9449 §8). Each attempt is built afresh: a client assertion and a
+        /// proof are never sent twice.
+        /// </summary>
+        private async Task<(OAuthHttpResponse Response, DateTimeOffset SentAt)> PostAsync(Uri endpoint, ClientIdentity client, string audience, List<KeyValuePair<string, string>> form, string role, CancellationToken cancellationToken)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                DateTimeOffset sentAt = clock.UtcNow;
+                HttpRequestMessage request = ClientAuthentication.FormPost(endpoint, client, audience, sentAt, new List<KeyValuePair<string, string>>(form));
+                string? nonce = null;
+                if (options.Dpop is DpopKey key)
+                {
+                    nonce = options.Nonces.For(endpoint);
+                    request.Headers.TryAddWithoutValidation(DpopHeader, key.Proof("POST", endpoint, sentAt, nonce, null));
+                }
+
+                OAuthHttpResponse response = await OAuthHttp.SendAsync(http, request, role, callbacks, cancellationToken).ConfigureAwait(false);
+                options.Nonces.Remember(endpoint, response.DpopNonce);
+                bool askedForNonce = options.Dpop is not null && !response.IsSuccess && response.Error?.Error == "use_dpop_nonce";
+                if (askedForNonce && attempt == 0 && response.DpopNonce is string fresh && fresh != nonce)
+                {
+                    callbacks.Verbose($"The {role} asked for a DPoP nonce (use_dpop_nonce); sending the request once more with it.");
+                    continue;
+                }
+
+                return (response, sentAt);
+            }
+        }
+
+        /// <summary>Adds the RFC 8707 <c>resource</c> the server's settings send for <paramref name="resource"/> (none when they omit it).</summary>
+        private void AddResource(List<KeyValuePair<string, string>> form, Uri resource)
+        {
+            if (options.Settings.ResourceParameter(ResourceParameter(resource)) is string value)
+            {
+                form.Add(Pair("resource", value));
+            }
+        }
+
+        private string DescribeResource(Uri resource) =>
+            options.Settings.ResourceParameter(ResourceParameter(resource)) is string value ? value : ResourceParameter(resource) + " (no resource parameter sent)";
 
         private TokenSet ReadTokens(
             OAuthHttpResponse response,
@@ -251,13 +301,28 @@ namespace McpAuth.Core.Tokens
 
             var accessToken = new Secret(body.AccessToken!);
             string tokenType = body.TokenType ?? throw TokenErrors.Malformed(endpoint, "The token response has no token_type.");
-            if (!string.Equals(tokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
+            bool dpop = string.Equals(tokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
+            if (dpop && !UsesDpop)
             {
                 throw new McpAuthException(
                     ErrorIds.TokenRequestFailed,
                     McpErrorKind.ProtocolError,
-                    $"The authorization server issued a token of type '{ServerText.Sanitize(tokenType, 40)}'; this client can only use Bearer tokens.",
+                    "The authorization server issued a DPoP-bound token although the request carried no DPoP proof; it cannot be used.",
                     endpoint);
+            }
+
+            if (!dpop && !string.Equals(tokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new McpAuthException(
+                    ErrorIds.TokenRequestFailed,
+                    McpErrorKind.ProtocolError,
+                    $"The authorization server issued a token of type '{ServerText.Sanitize(tokenType, 40)}'; this client can only use Bearer and DPoP tokens.",
+                    endpoint);
+            }
+
+            if (!dpop && UsesDpop)
+            {
+                callbacks.Verbose("The authorization server issued a Bearer token although the request carried a DPoP proof: the token is not DPoP-bound.");
             }
 
             IReadOnlyList<string> scopes = body.Scope is string scope
@@ -274,7 +339,7 @@ namespace McpAuth.Core.Tokens
                 IssuedAt = clock.UtcNow,
             };
 
-            callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}: scopes '{string.Join(" ", scopes)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
+            callbacks.Verbose($"Received a {tokenType} token for {ResourceParameter(resource)}{(dpop ? " (DPoP-bound)" : string.Empty)}: scopes '{string.Join(" ", scopes)}', {(expiresIn is null ? "no expiry given" : "expires in " + expiresIn.Value.ToString(CultureInfo.InvariantCulture) + " s")}, refresh token {refreshNote}.");
             return tokens;
         }
 
@@ -315,5 +380,8 @@ namespace McpAuth.Core.Tokens
         }
 
         private static KeyValuePair<string, string> Pair(string name, string value) => new KeyValuePair<string, string>(name, value);
+
+        /// <summary>The header a DPoP proof travels in (RFC 9449 §4.1).</summary>
+        internal const string DpopHeader = "DPoP";
     }
 }

@@ -27,6 +27,15 @@ namespace McpAuth.Core.Tokens
             }
 
             string detail = error.Describe();
+            if (SignInFlow.RefusesResource(error.Error, error.Description))
+            {
+                return new McpAuthException(
+                    ErrorIds.ResourceParameterRejected,
+                    McpErrorKind.AuthenticationError,
+                    $"The authorization server refused the resource parameter of the {what} ({detail}). Some identity providers (Microsoft Entra ID: AADSTS9010010) take no resource parameter or expect another one.",
+                    endpoint);
+            }
+
             switch (error.Error)
             {
                 case "invalid_grant":

@@ -27,6 +27,40 @@ namespace McpAuth.Core.Tokens
         public string? IdToken { get; init; }
     }
 
+    /// <summary>A token exchange response (RFC 8693 §2.2.1): the members this client reads.</summary>
+    internal sealed record TokenExchangeResponse
+    {
+        [JsonPropertyName("access_token")]
+        public string? AccessToken { get; init; }
+
+        [JsonPropertyName("issued_token_type")]
+        public string? IssuedTokenType { get; init; }
+
+        [JsonPropertyName("token_type")]
+        public string? TokenType { get; init; }
+
+        [JsonPropertyName("expires_in")]
+        [JsonConverter(typeof(LenientInt64Converter))]
+        public long? ExpiresIn { get; init; }
+    }
+
+    /// <summary>The claims of a JWT this client reads but does not verify (an ID token's or an assertion's expiry and audience).</summary>
+    internal sealed record JwtClaims
+    {
+        [JsonPropertyName("iss")]
+        public string? Issuer { get; init; }
+
+        [JsonPropertyName("sub")]
+        public string? Subject { get; init; }
+
+        [JsonPropertyName("exp")]
+        [JsonConverter(typeof(LenientInt64Converter))]
+        public long? ExpiresAt { get; init; }
+
+        [JsonPropertyName("nonce")]
+        public string? Nonce { get; init; }
+    }
+
     /// <summary>A device authorization response (RFC 8628 §3.2).</summary>
     internal sealed record DeviceAuthorizationResponse
     {
@@ -91,6 +125,8 @@ namespace McpAuth.Core.Tokens
     [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
     [JsonSerializable(typeof(TokenResponse))]
     [JsonSerializable(typeof(DeviceAuthorizationResponse))]
+    [JsonSerializable(typeof(TokenExchangeResponse))]
+    [JsonSerializable(typeof(JwtClaims))]
     [JsonSerializable(typeof(JwtHeader))]
     [JsonSerializable(typeof(ClientAssertionClaims))]
     internal sealed partial class TokensJsonContext : JsonSerializerContext

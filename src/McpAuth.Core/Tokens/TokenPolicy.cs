@@ -30,13 +30,31 @@ namespace McpAuth.Core.Tokens
             tokens is not null && tokens.IsExpired(options.Clock.UtcNow, tokens.RenewalSkew(options.ExpirySkew));
 
         /// <summary>
-        /// Renews <paramref name="current"/>'s tokens, which this connection found stale or the server rejected.
-        /// Under the store's lock: a fresh token another process stored meanwhile is adopted; else the newest
-        /// stored refresh token is used and the rotated one stored before the lock is released. Returns the
-        /// credential afterwards (null when the client was dropped or the credential removed meanwhile) and what
-        /// happened.
+        /// Returns true when <paramref name="credential"/>'s tokens can be renewed without a person: with a refresh
+        /// token, a workload's assertion, or an enterprise-managed grant whose assertion is still valid (or can be
+        /// renewed at the identity provider).
         /// </summary>
-        public async Task<(Credential? Credential, RefreshOutcome Outcome)> RefreshAsync(TokenCache cache, Credential current, TokenEndpointClient endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        public bool CanRenewSilently(Credential? credential) =>
+            credential?.Tokens is TokenSet tokens
+            && (tokens.RefreshToken is not null
+                || credential.Workload is not null
+                || (credential.Enterprise is StoredEnterpriseGrant grant && AssertionGrants.CanRenew(grant, options.Clock.UtcNow)));
+
+        /// <summary>
+        /// Renews <paramref name="current"/>'s tokens, which this connection found stale or the server rejected.
+        /// Under the store's lock: a fresh token another process stored meanwhile is adopted; else a workload's
+        /// assertion is read and exchanged again, or the newest stored refresh token is used, or an enterprise-managed
+        /// grant exchanges its assertion again, and the result is stored before the lock is released. Returns the
+        /// credential afterwards (null when the client was dropped or the credential removed meanwhile) and what
+        /// happened. An assertion grant's error (a rejected assertion) is thrown at once, never retried.
+        /// </summary>
+        public async Task<(Credential? Credential, RefreshOutcome Outcome)> RefreshAsync(
+            TokenCache cache,
+            Credential current,
+            TokenEndpointClient endpoint,
+            AssertionGrants? grants,
+            IEngineCallbacks callbacks,
+            CancellationToken cancellationToken)
         {
             TokenSet presented = current.Tokens ?? throw new ArgumentException("The credential has no tokens to refresh.", nameof(current));
             ClientIdentity client = current.ClientFor(options.Client);
@@ -59,29 +77,49 @@ namespace McpAuth.Core.Tokens
                         return (record, RefreshOutcome.Adopted);
                     }
 
-                    TokenSet basis = stored ?? presented;
-                    if (basis.RefreshToken is null)
+                    Credential now = Credential.FromRecord(record) ?? current;
+                    if (now.Workload is StoredWorkloadGrant workload && grants is not null)
                     {
-                        return (record, RefreshOutcome.NoRefreshToken);
+                        // Read again on every exchange: the platform rotates it.
+                        TokenSet renewed = await grants.WorkloadTokensAsync(workload, asm, client, presented.Scopes, presented.Resource, endpoint, token).ConfigureAwait(false);
+                        return (record with { Tokens = CredentialMapping.ToStored(renewed) }, RefreshOutcome.Refreshed);
                     }
 
-                    try
+                    TokenSet basis = stored ?? presented;
+                    if (basis.RefreshToken is not null)
                     {
-                        callbacks.Verbose($"Refreshing the access token at {asm.TokenEndpoint} (client {client.ClientId}, resource {basis.Resource.OriginalString}).");
-                        TokenSet refreshed = await endpoint.RefreshAsync(asm, client, basis, null, token).ConfigureAwait(false);
-                        return (record with { Tokens = CredentialMapping.ToStored(refreshed) }, RefreshOutcome.Refreshed);
+                        try
+                        {
+                            callbacks.Verbose($"Refreshing the access token at {asm.TokenEndpoint} (client {client.ClientId}, resource {basis.Resource.OriginalString}{(endpoint.UsesDpop ? ", DPoP" : string.Empty)}).");
+                            TokenSet refreshed = await endpoint.RefreshAsync(asm, client, basis, null, token).ConfigureAwait(false);
+                            return (record with { Tokens = CredentialMapping.ToStored(refreshed) }, RefreshOutcome.Refreshed);
+                        }
+                        catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidGrant && now.Enterprise is null)
+                        {
+                            callbacks.Verbose("The refresh token is no longer valid; the stored tokens were cleared.");
+                            return (record with { Tokens = null }, RefreshOutcome.RefreshTokenDead);
+                        }
+                        catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidGrant)
+                        {
+                            callbacks.Verbose("The refresh token is no longer valid; exchanging the identity assertion again instead.");
+                        }
+                        catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient && ClientRegistrar.CanRegisterAgain(client, asm))
+                        {
+                            // The AS forgot the registered client: drop it with its tokens; the sign-in registers again once.
+                            callbacks.Verbose($"The authorization server no longer knows client {client.ClientId}; it will be registered again.");
+                            return (record with { Tokens = null, Client = null }, RefreshOutcome.ClientForgotten);
+                        }
                     }
-                    catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidGrant)
+
+                    if (now.Enterprise is StoredEnterpriseGrant enterprise && grants is not null && AssertionGrants.CanRenew(enterprise, options.Clock.UtcNow))
                     {
-                        callbacks.Verbose("The refresh token is no longer valid; the stored tokens were cleared.");
-                        return (record with { Tokens = null }, RefreshOutcome.RefreshTokenDead);
+                        callbacks.Verbose($"Exchanging the identity assertion again for new tokens from {asm.Issuer} (enterprise-managed authorization).");
+                        (TokenSet exchanged, StoredEnterpriseGrant renewedGrant) = await grants.EnterpriseTokensAsync(
+                            enterprise, asm, client, presented.Scopes, presented.Resource, now.Settings.Resource ?? presented.Resource.OriginalString, endpoint, token).ConfigureAwait(false);
+                        return (record with { Tokens = CredentialMapping.ToStored(exchanged), Enterprise = renewedGrant }, RefreshOutcome.Refreshed);
                     }
-                    catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient && ClientRegistrar.CanRegisterAgain(client, asm))
-                    {
-                        // The AS forgot the registered client: drop it with its tokens; the sign-in registers again once.
-                        callbacks.Verbose($"The authorization server no longer knows client {client.ClientId}; it will be registered again.");
-                        return (record with { Tokens = null, Client = null }, RefreshOutcome.ClientForgotten);
-                    }
+
+                    return (record, RefreshOutcome.NoRefreshToken);
                 },
                 callbacks,
                 cancellationToken).ConfigureAwait(false);
@@ -117,11 +155,13 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>
         /// How a new sign-in authorizes: the caller's choice when made; else the way a stored credential was
-        /// obtained when that was the device code or client credentials (a handler script block cannot be
-        /// stored); else the default, the browser.
+        /// obtained when that needs no browser of this session (the device code, client credentials, an
+        /// enterprise-managed grant, a workload identity; a handler script block cannot be stored); else the
+        /// default, the browser.
         /// </summary>
         public AuthorizationMethod MethodFor(Credential? credential) =>
-            !options.MethodChosen && credential?.AuthorizedBy is AuthorizationMethod stored && stored is AuthorizationMethod.ClientCredentials or AuthorizationMethod.DeviceCode
+            !options.MethodChosen && credential?.AuthorizedBy is AuthorizationMethod stored
+                && stored is AuthorizationMethod.ClientCredentials or AuthorizationMethod.DeviceCode or AuthorizationMethod.EnterpriseManaged or AuthorizationMethod.WorkloadIdentity
                 ? stored
                 : options.Method;
 
@@ -129,6 +169,10 @@ namespace McpAuth.Core.Tokens
         public bool CanAuthorize(AuthorizationMethod method, IEngineCallbacks callbacks) => method switch
         {
             AuthorizationMethod.ClientCredentials => true,
+            AuthorizationMethod.WorkloadIdentity => true,
+
+            // With an assertion nobody needs to be there; without one, a sign-in at the identity provider needs a browser or a handler.
+            AuthorizationMethod.EnterpriseManaged => options.Enterprise?.Assertion is not null || options.AuthorizationHandler is not null || callbacks.IsInteractive,
 
             // Chosen explicitly: the code is shown on the information stream and can be entered anywhere.
             AuthorizationMethod.DeviceCode => true,

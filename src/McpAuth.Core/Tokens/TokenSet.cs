@@ -29,14 +29,17 @@ namespace McpAuth.Core.Tokens
             IdToken = idToken;
         }
 
-        /// <summary>Gets the access token; sent only as <c>Authorization: Bearer</c> to <see cref="Resource"/>.</summary>
+        /// <summary>Gets the access token; sent only as <c>Authorization: Bearer</c> (or <c>DPoP</c>) to <see cref="Resource"/>.</summary>
         public Secret AccessToken { get; }
 
         /// <summary>Gets the refresh token, when the server issued one (or an earlier one still applies).</summary>
         public Secret? RefreshToken { get; }
 
-        /// <summary>Gets the token type the server named (Bearer, in any letter case).</summary>
+        /// <summary>Gets the token type the server named (Bearer or DPoP, in any letter case).</summary>
         public string TokenType { get; }
+
+        /// <summary>Gets a value indicating whether the token is DPoP-bound (RFC 9449 token type <c>DPoP</c>).</summary>
+        public bool IsDpop => string.Equals(TokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Gets the granted scopes: the response's <c>scope</c>, else the ones requested.</summary>
         public IReadOnlyList<string> Scopes { get; }

@@ -44,6 +44,9 @@ namespace McpAuth.Commands
         [Parameter(ParameterSetName = SignInParameters.HandlerSet)]
         [Parameter(ParameterSetName = SignInParameters.DeviceCodeSet)]
         [Parameter(ParameterSetName = SignInParameters.ClientCredentialsSet, Mandatory = true)]
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet)]
+        [Parameter(ParameterSetName = SignInParameters.WorkloadPathSet)]
+        [Parameter(ParameterSetName = SignInParameters.WorkloadVariableSet)]
         [ValidateNotNullOrEmpty]
         public string? ClientId { get => signIn.ClientId; set => signIn.ClientId = value; }
 
@@ -62,10 +65,12 @@ namespace McpAuth.Commands
 
         /// <summary>Gets or sets a script block that receives the authorization URL (as $_ and $args[0]), completes the consent, and may return the callback URL.</summary>
         [Parameter(ParameterSetName = SignInParameters.HandlerSet, Mandatory = true)]
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet)]
         public ScriptBlock? AuthorizationHandler { get => signIn.AuthorizationHandler; set => signIn.AuthorizationHandler = value; }
 
         /// <summary>Gets or sets a value indicating whether to print the sign-in URL instead of opening a browser, and accept a pasted callback URL.</summary>
         [Parameter(ParameterSetName = SignInParameters.BrowserSet)]
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet)]
         public SwitchParameter NoBrowser { get => signIn.NoBrowser; set => signIn.NoBrowser = value; }
 
         /// <summary>Gets or sets a value indicating whether to sign in with the device authorization grant (a code to enter on another device).</summary>
@@ -84,6 +89,7 @@ namespace McpAuth.Commands
         /// <summary>Gets or sets the fixed port of the loopback redirect listener (http://127.0.0.1:PORT/callback); by default any free port.</summary>
         [Parameter(ParameterSetName = SignInParameters.BrowserSet)]
         [Parameter(ParameterSetName = SignInParameters.HandlerSet)]
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet)]
         [ValidateRange(1, 65535)]
         public int CallbackPort { get => signIn.CallbackPort; set => signIn.CallbackPort = value; }
 
@@ -95,6 +101,81 @@ namespace McpAuth.Commands
         /// <summary>Gets or sets where credentials are kept: the OS keychain (default), Memory (this process only), or Plaintext (an unencrypted file; explicit opt-in).</summary>
         [Parameter]
         public McpCredentialStore? CredentialStore { get => signIn.CredentialStore; set => signIn.CredentialStore = value; }
+
+        /// <summary>Gets or sets the account this credential is for, when one server has several (a name you choose; part of the stored credential's key).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Account { get => signIn.Account; set => signIn.Account = value; }
+
+        /// <summary>Gets or sets a value indicating whether to use DPoP-bound tokens (RFC 9449): -DPoP always, -DPoP:$false never; by default when both servers say they do.</summary>
+        [Parameter]
+        public SwitchParameter DPoP { get => signIn.DPoP ?? default; set => signIn.DPoP = value; }
+
+        /// <summary>Gets or sets the RFC 8707 resource parameter to send instead of the one discovered.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Resource { get => signIn.Resource; set => signIn.Resource = value; }
+
+        /// <summary>Gets or sets a value indicating whether to send no resource parameter (Microsoft Entra ID rejects it: AADSTS9010010).</summary>
+        [Parameter]
+        public SwitchParameter OmitResource { get => signIn.OmitResource; set => signIn.OmitResource = value; }
+
+        /// <summary>Gets or sets an issuer to accept although the authorization server's metadata is served for another one (stated in -Verbose).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TrustedIssuer { get => signIn.TrustedIssuer; set => signIn.TrustedIssuer = value; }
+
+        /// <summary>Gets or sets which of the authorization servers the MCP server names to sign in at; by default the first.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? AuthorizationServer { get => signIn.AuthorizationServer; set => signIn.AuthorizationServer = value; }
+
+        /// <summary>Gets or sets extra authorization request parameters, such as @{ login_hint = 'me@example.com'; acr_values = 'mfa' }.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public System.Collections.Hashtable? AuthorizationParameters { get => signIn.AuthorizationParameters; set => signIn.AuthorizationParameters = value; }
+
+        /// <summary>Gets or sets the organisation's identity provider (its issuer URL), for enterprise-managed authorization.</summary>
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet, Mandatory = true)]
+        [ValidateNotNull]
+        public Uri? IdentityProvider { get => signIn.IdentityProvider; set => signIn.IdentityProvider = value; }
+
+        /// <summary>Gets or sets McpAuth's client id at the identity provider.</summary>
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string? IdentityProviderClientId { get => signIn.IdentityProviderClientId; set => signIn.IdentityProviderClientId = value; }
+
+        /// <summary>Gets or sets the secret of McpAuth's client at the identity provider, when it has one.</summary>
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet)]
+        public SecureString? IdentityProviderClientSecret { get => signIn.IdentityProviderClientSecret; set => signIn.IdentityProviderClientSecret = value; }
+
+        /// <summary>Gets or sets the identity assertion (an ID token or a SAML assertion) to exchange; without it, McpAuth signs in at the identity provider.</summary>
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet)]
+        public SecureString? IdentityAssertion { get => signIn.IdentityAssertion; set => signIn.IdentityAssertion = value; }
+
+        /// <summary>Gets or sets what -IdentityAssertion is: IdToken, Saml2, or Auto (a JWT is an ID token).</summary>
+        [Parameter(ParameterSetName = SignInParameters.EnterpriseSet)]
+        public McpIdentityAssertionType IdentityAssertionType { get => signIn.IdentityAssertionType; set => signIn.IdentityAssertionType = value; }
+
+        /// <summary>Gets or sets the file that holds the workload's identity token, read on every exchange (workload identity).</summary>
+        [Parameter(ParameterSetName = SignInParameters.WorkloadPathSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string? WorkloadIdentityTokenPath { get => signIn.WorkloadIdentityTokenPath; set => signIn.WorkloadIdentityTokenPath = value; }
+
+        /// <summary>Gets or sets the environment variable that holds the workload's identity token, read on every exchange (workload identity).</summary>
+        [Parameter(ParameterSetName = SignInParameters.WorkloadVariableSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string? WorkloadIdentityTokenVariable { get => signIn.WorkloadIdentityTokenVariable; set => signIn.WorkloadIdentityTokenVariable = value; }
+
+        /// <summary>Gets or sets the HTTP proxy for this connection; by default the environment's (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) or the system's.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? Proxy { get => signIn.Proxy; set => signIn.Proxy = value; }
+
+        /// <summary>Gets or sets a PEM file of certificate authorities to trust besides the system's (a TLS-inspecting proxy, a private PKI).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateAuthorityPath { get => signIn.CertificateAuthorityPath; set => signIn.CertificateAuthorityPath = value; }
 
         /// <inheritdoc/>
         protected override void BeginProcessing()
@@ -118,7 +199,8 @@ namespace McpAuth.Commands
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
                     ForceNew = Force.IsPresent || signIn.AnySpecified(MyInvocation.BoundParameters),
                     Verify = true,
-                    SignIn = signIn.ToOptions(),
+                    SignIn = signIn.ToOptions(this),
+                    Network = signIn.ToNetwork(this),
                 };
                 Uri server = Uri;
                 string? level = Preferences.ServerLogLevel;

@@ -43,6 +43,11 @@ namespace McpAuth.Commands
                 return;
             }
 
+            if (tokens.IsDpop)
+            {
+                WriteVerbose($"The token for {TargetUri} is DPoP-bound (RFC 9449): a server accepts it only with a DPoP proof signed by the key stored with the credential, which McpAuth's cmdlets make for each request.");
+            }
+
             if (AsPlainText.IsPresent)
             {
                 WriteObject(tokens.AccessToken.Reveal());

@@ -8,6 +8,8 @@ namespace McpAuth
     /// <summary>
     /// An access token for an MCP server, as Get-McpToken returns it. The token is a SecureString, ready for
     /// Invoke-RestMethod -Authentication Bearer -Token $t.Token; it never appears in ToString or formatting.
+    /// A DPoP-bound token (TokenType DPoP, IsDPoPBound) works only with a DPoP proof signed by the key stored with
+    /// the credential, which never leaves McpAuth: the MCP cmdlets make the proofs.
     /// </summary>
     public sealed class McpAccessToken
     {
@@ -16,6 +18,7 @@ namespace McpAuth
             ServerUri = serverUri;
             Token = SecureStrings.ToSecureString(tokens.AccessToken);
             TokenType = tokens.TokenType;
+            IsDPoPBound = tokens.IsDpop;
             ExpiresOn = tokens.ExpiresAt;
             Scopes = tokens.Scopes.ToArray();
             Issuer = tokens.Issuer;
@@ -28,8 +31,11 @@ namespace McpAuth
         /// <summary>Gets the access token as a SecureString.</summary>
         public SecureString Token { get; }
 
-        /// <summary>Gets the token type (Bearer).</summary>
+        /// <summary>Gets the token type: Bearer, or DPoP for a DPoP-bound token.</summary>
         public string TokenType { get; }
+
+        /// <summary>Gets a value indicating whether the token is DPoP-bound (RFC 9449): usable only with proofs signed by the credential's key.</summary>
+        public bool IsDPoPBound { get; }
 
         /// <summary>Gets when the token expires, when known.</summary>
         public DateTimeOffset? ExpiresOn { get; }
@@ -43,6 +49,6 @@ namespace McpAuth
         /// <summary>Gets the RFC 8707 resource the token is for.</summary>
         public string Resource { get; }
 
-        public override string ToString() => $"{TokenType} token for {Resource} (expires {ExpiresOn:u})";
+        public override string ToString() => $"{TokenType} token for {Resource} (expires {ExpiresOn:u}){(IsDPoPBound ? ", DPoP-bound" : string.Empty)}";
     }
 }

@@ -28,6 +28,9 @@ namespace McpAuth
             Scopes = record.Tokens?.Scopes.ToArray() ?? Array.Empty<string>();
             ExpiresOn = record.Tokens?.ExpiresAt;
             HasRefreshToken = record.Tokens?.RefreshToken is not null;
+            IsDPoPBound = record.DpopKey is not null && string.Equals(record.Tokens?.TokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
+            IdentityProvider = record.Enterprise?.IdpIssuer;
+            WorkloadIdentitySource = record.Workload?.TokenPath ?? (record.Workload?.TokenVariable is string variable ? "$env:" + variable : null);
             UpdatedAt = record.UpdatedAt;
             Status = record.Tokens?.AccessToken is null ? "SignedOut"
                 : ExpiresOn is DateTimeOffset at && at <= Core.SystemClock.Instance.UtcNow ? (HasRefreshToken ? "Expired (refreshable)" : "Expired")
@@ -52,7 +55,7 @@ namespace McpAuth
         /// <summary>Gets how the client identity was obtained: PreRegistered, MetadataDocument or DynamicRegistration.</summary>
         public string? ClientSource { get; }
 
-        /// <summary>Gets how the user authorized: Browser, Handler, DeviceCode or ClientCredentials.</summary>
+        /// <summary>Gets how the user authorized: Browser, Handler, DeviceCode, ClientCredentials, EnterpriseManaged or WorkloadIdentity.</summary>
         public string? AuthorizationMethod { get; }
 
         /// <summary>Gets the granted scopes.</summary>
@@ -63,6 +66,15 @@ namespace McpAuth
 
         /// <summary>Gets a value indicating whether a refresh token is stored.</summary>
         public bool HasRefreshToken { get; }
+
+        /// <summary>Gets a value indicating whether the tokens are DPoP-bound (their key is stored with them).</summary>
+        public bool IsDPoPBound { get; }
+
+        /// <summary>Gets the identity provider an enterprise-managed credential renews at, when it is one.</summary>
+        public string? IdentityProvider { get; }
+
+        /// <summary>Gets where a workload identity credential reads its assertion (a path, or $env:NAME), when it is one.</summary>
+        public string? WorkloadIdentitySource { get; }
 
         /// <summary>Gets Valid, Expired, Expired (refreshable), SignedOut or Corrupted.</summary>
         public string Status { get; }

@@ -30,6 +30,8 @@ namespace McpAuth
                 ExpiresOn = oauth.ExpiresAt;
                 ClientId = oauth.ClientId;
                 HasRefreshToken = oauth.HasRefreshToken;
+                IsDPoPBound = oauth.IsDpopBound;
+                Account = string.IsNullOrEmpty(oauth.Account) ? null : oauth.Account;
             }
             else
             {
@@ -62,7 +64,7 @@ namespace McpAuth
         /// <summary>Gets when this connection was made.</summary>
         public DateTimeOffset ConnectedAt { get; }
 
-        /// <summary>Gets how the connection signed in: None, Browser, Handler, DeviceCode or ClientCredentials.</summary>
+        /// <summary>Gets how the connection signed in: None, Browser, Handler, DeviceCode, ClientCredentials, EnterpriseManaged or WorkloadIdentity.</summary>
         public string AuthorizationMethod { get; }
 
         /// <summary>Gets the authorization server that issued the token, when signed in.</summary>
@@ -82,6 +84,12 @@ namespace McpAuth
 
         /// <summary>Gets a value indicating whether a refresh token is held (so sign-in need not be repeated).</summary>
         public bool HasRefreshToken { get; }
+
+        /// <summary>Gets a value indicating whether the token is DPoP-bound (every request carries a proof of the credential's key).</summary>
+        public bool IsDPoPBound { get; }
+
+        /// <summary>Gets the account the credential is for, when it names one.</summary>
+        public string? Account { get; }
 
         /// <summary>Gets a value indicating whether the connection is still open.</summary>
         public bool IsConnected => !Connection.IsClosed;

@@ -29,6 +29,10 @@ namespace McpAuth.Core.Tests.Mcp
 
             public ConcurrentQueue<int> Challenges { get; } = new();
 
+            public ConcurrentQueue<int> Observed { get; } = new();
+
+            public void Observe(HttpResponseMessage response) => Observed.Enqueue((int)response.StatusCode);
+
             public Task AuthorizeAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "token-" + (renewals + 1));

@@ -66,7 +66,7 @@ namespace McpAuth.Core.Tests.Storage
             JsonElement root = document.RootElement;
             Assert.Equal(1, root.GetProperty("v").GetInt32());
             JsonElement record = root.GetProperty("records")[0];
-            Assert.Equal(1, record.GetProperty("v").GetInt32());
+            Assert.Equal(2, record.GetProperty("v").GetInt32());
             Assert.Equal("https://as.example.com", record.GetProperty("key").GetProperty("issuer").GetString());
             Assert.Equal("at-SECRET-1", record.GetProperty("tokens").GetProperty("access_token").GetString());
             Assert.Equal("dynamic-registration", record.GetProperty("client").GetProperty("source").GetString());

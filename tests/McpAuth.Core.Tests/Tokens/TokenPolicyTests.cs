@@ -63,7 +63,7 @@ namespace McpAuth.Core.Tests.Tokens
             Credential held = cache.Get(Key)!;
             await NewStore().UpdateAsync(Key, r => r! with { Tokens = TestCredentials.Tokens("at-other-process", "rt-other-process", Clock.UtcNow.AddHours(1)) }, Callbacks, CancellationToken.None);
 
-            (Credential? after, RefreshOutcome outcome) = await new TokenPolicy(Options()).RefreshAsync(cache, held, Endpoint(), Callbacks, CancellationToken.None);
+            (Credential? after, RefreshOutcome outcome) = await new TokenPolicy(Options()).RefreshAsync(cache, held, Endpoint(), null, Callbacks, CancellationToken.None);
 
             Assert.Equal(RefreshOutcome.Adopted, outcome);
             Assert.Equal("at-other-process", after!.Tokens!.AccessToken.Reveal());
@@ -106,7 +106,7 @@ namespace McpAuth.Core.Tests.Tokens
             Credential held = cache.Get(Key)!;
             await NewStore().RemoveAsync(Key, Callbacks, CancellationToken.None);
 
-            (Credential? after, RefreshOutcome outcome) = await new TokenPolicy(Options()).RefreshAsync(cache, held, Endpoint(), Callbacks, CancellationToken.None);
+            (Credential? after, RefreshOutcome outcome) = await new TokenPolicy(Options()).RefreshAsync(cache, held, Endpoint(), null, Callbacks, CancellationToken.None);
 
             Assert.Equal(RefreshOutcome.Removed, outcome);
             Assert.Null(after);
@@ -131,7 +131,7 @@ namespace McpAuth.Core.Tests.Tokens
             var policy = new TokenPolicy(Options());
 
             var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
-                policy.RefreshAsync(i % 2 == 0 ? first : second, i % 2 == 0 ? first.Get(Key)! : fromStore, Endpoint(), Callbacks, CancellationToken.None)));
+                policy.RefreshAsync(i % 2 == 0 ? first : second, i % 2 == 0 ? first.Get(Key)! : fromStore, Endpoint(), null, Callbacks, CancellationToken.None)));
 
             Assert.Equal(1, sent);
             Assert.Single(outcomes, o => o.Outcome == RefreshOutcome.Refreshed);
@@ -167,7 +167,7 @@ namespace McpAuth.Core.Tests.Tokens
         private SignInOptions Options() => new() { Clock = Clock };
 
         private Task<(Credential? Credential, RefreshOutcome Outcome)> Refresh(TokenCache cache) =>
-            new TokenPolicy(Options()).RefreshAsync(cache, cache.Get(Key)!, Endpoint(), Callbacks, CancellationToken.None);
+            new TokenPolicy(Options()).RefreshAsync(cache, cache.Get(Key)!, Endpoint(), null, Callbacks, CancellationToken.None);
 
         private async Task<TokenCache> CacheWithCredentialAsync(string accessToken, string refreshToken, AuthorizationMethod method = AuthorizationMethod.Handler)
         {

@@ -143,6 +143,8 @@ namespace McpAuth.Core.Mcp
             public Task AuthorizeAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
                 => inner.AuthorizeAsync(request, callbacks, cancellationToken);
 
+            public void Observe(HttpResponseMessage response) => inner.Observe(response);
+
             public Task<bool> HandleChallengeAsync(HttpResponseMessage response, int attempt, IEngineCallbacks callbacks, CancellationToken cancellationToken)
             {
                 Answered = true;
