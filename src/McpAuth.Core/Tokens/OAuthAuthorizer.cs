@@ -134,6 +134,12 @@ namespace McpAuth.Core.Tokens
             if (current is null && !binding.StoreChecked && !storeTriedBeforeSending)
             {
                 current = await AdoptStoredAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                if (current is not null)
+                {
+                    // The server has not accepted this stored token yet: a 401 to it counts as the challenge that
+                    // would have led to it (see HandleChallengeAsync), so the bound on renewals stays what it was.
+                    request.Properties[StoredFirstProperty] = true;
+                }
             }
 
             if (current is null)
@@ -216,6 +222,15 @@ namespace McpAuth.Core.Tokens
                     ? $"{serverUri} asked for a DPoP proof with its nonce (use_dpop_nonce); sending the request once more with it."
                     : $"{serverUri} asked for a DPoP nonce again although the proof carried the one it gave; giving up.");
                 return retry;
+            }
+
+            // A request that went out with a stored token before any challenge has had the round a challenge would
+            // have spent on adopting that token.
+            object? storedFirst = null;
+            response.RequestMessage?.Properties.TryGetValue(StoredFirstProperty, out storedFirst);
+            if (storedFirst is true)
+            {
+                attempt++;
             }
 
             if (attempt >= 2)
@@ -431,7 +446,10 @@ namespace McpAuth.Core.Tokens
                     {
                         // Quiet while looking (a public server has nothing stored, and a plaintext store warns on
                         // each use); a credential found is then read and bound as on a challenge, with its reports.
-                        if (await cache.Value.FindAsync(serverUri, Options.Client.ClientId, NullEngineCallbacks.Instance, cancellationToken).ConfigureAwait(false) is not null
+                        // A stale token that only a person or a new grant can replace is not sent: the server's
+                        // challenge starts that, as it would without a stored credential.
+                        Credential? found = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, NullEngineCallbacks.Instance, cancellationToken, Options.Account).ConfigureAwait(false);
+                        if (found?.Tokens is TokenSet tokens && (!Policy.IsStale(tokens) || Policy.CanRenewSilently(found))
                             && await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false) is not null)
                         {
                             callbacks.Verbose("Sending the stored credential with the first request.");
@@ -466,6 +484,9 @@ namespace McpAuth.Core.Tokens
 
         /// <summary>The request property that remembers which DPoP nonce the request's proof carried.</summary>
         private const string SentNonceProperty = "McpAuth.DpopNonce";
+
+        /// <summary>The request property that marks a request sent with a stored token the server has not accepted yet.</summary>
+        private const string StoredFirstProperty = "McpAuth.StoredFirst";
 
         private async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
         {
