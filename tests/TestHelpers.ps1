@@ -38,6 +38,10 @@ function Start-McpFixture {
         Admin      = $ready.admin
         Bad        = $ready.bad
         Neg        = $ready.neg
+        Idp        = $ready.idp
+        IdpClient  = $ready.idpClient
+        Dpop       = $ready.dpop
+        Quirks     = $ready.quirks
     }
 }
 

@@ -249,5 +249,108 @@ namespace McpAuth.HostedTests
             // The old authorization server was not asked for a token for a server that left it.
             Assert.Equal(tokenRequests, TokenRequests());
         }
+    
+        // Waits (bounded) for the device sign-in's user code on the Information stream; null when it never came.
+        private static string? UserCode(PowerShell pipeline, IAsyncResult pending, TimeSpan within)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (watch.Elapsed < within && !pending.IsCompleted)
+            {
+                foreach (InformationRecord info in pipeline.Streams.Information.ToArray())
+                {
+                    var m = System.Text.RegularExpressions.Regex.Match(info.MessageData?.ToString() ?? string.Empty, "enter the code ([A-Z0-9-]+)");
+                    if (m.Success)
+                    {
+                        return m.Groups[1].Value;
+                    }
+                }
+
+                System.Threading.Thread.Sleep(100);
+            }
+
+            return null;
+        }
+
+        // Stops a pipeline as Ctrl+C does, without waiting for ever: true when it stopped within the bound.
+        private static bool StopWithin(PowerShell pipeline, IAsyncResult pending, TimeSpan within)
+        {
+            if (pending.IsCompleted)
+            {
+                return true;
+            }
+
+            pipeline.BeginStop(null, null);
+            return pending.AsyncWaitHandle.WaitOne(within);
+        }
+
+        // A snapshot of a running pipeline's errors. (Enumerating one of its streams directly blocks until the
+        // pipeline ends; ToArray copies what is there now.)
+        private static string Errors(PowerShell pipeline) => string.Join("; ", pipeline.Streams.Error.ToArray().Select(e => e.FullyQualifiedErrorId + ": " + e));
+
+        [Fact]
+        public void Dynamic_registration_for_the_device_grant_asks_for_the_device_grant_type()
+        {
+            using HostedPowerShell ps = NewShell();
+            server.AdminPost("/log/clear");
+            PowerShell pipeline = ps.Create("Connect-McpServer $u -UseDeviceCode -CredentialStore Memory -Force | Invoke-McpTool whoami", Vars(server.Mcp));
+            var output = new PSDataCollection<PSObject>();
+            IAsyncResult pending = pipeline.BeginInvoke<PSObject, PSObject>(null, output);
+            bool stopped = false;
+            try
+            {
+                string? userCode = UserCode(pipeline, pending, TimeSpan.FromSeconds(60));
+                Assert.True(userCode is not null, "no user code: " + Errors(pipeline));
+                using (var http = new System.Net.Http.HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+                {
+                    var answer = http.GetAsync(server.Issuer + "/device/auto?user_code=" + Uri.EscapeDataString(userCode!)).GetAwaiter().GetResult();
+                    Assert.True(answer.IsSuccessStatusCode, answer.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                }
+
+                Assert.True(pending.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "the sign-in did not finish after the user confirmed the code");
+                pipeline.EndInvoke(pending);
+                Assert.True(pipeline.Streams.Error.Count == 0, Errors(pipeline));
+                Assert.Equal("alice", (string?)Whoami(output.Last())["sub"]);
+            }
+            finally
+            {
+                // Bounded: a pipeline that will not stop is left behind (Dispose would wait for it for ever).
+                stopped = StopWithin(pipeline, pending, TimeSpan.FromSeconds(15));
+                if (stopped)
+                {
+                    pipeline.Dispose();
+                }
+            }
+
+            Assert.True(stopped, "the pipeline did not stop");
+            JsonObject registration = Assert.Single(Events("registration"));
+            string?[] grantTypes = registration["grant_types"]!.AsArray().Select(g => (string?)g).ToArray();
+            Assert.Contains("urn:ietf:params:oauth:grant-type:device_code", grantTypes);
+            Assert.DoesNotContain("authorization_code", grantTypes);
+            Assert.Empty(registration["redirect_uris"]?.AsArray() ?? new JsonArray());
+        }
+
+        [Fact]
+        public void Stop_while_the_device_sign_in_polls_ends_it_promptly_and_polling_stops()
+        {
+            using HostedPowerShell ps = NewShell();
+            PowerShell pipeline = ps.Create("Connect-McpServer $u -UseDeviceCode -ClientId mcpauth-device -CredentialStore Memory -Force", Vars(server.Mcp));
+            IAsyncResult pending = pipeline.BeginInvoke();
+            string? userCode = UserCode(pipeline, pending, TimeSpan.FromSeconds(60));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            bool stopped = StopWithin(pipeline, pending, TimeSpan.FromSeconds(15));
+            TimeSpan took = watch.Elapsed;
+            Assert.True(userCode is not null, "no user code: " + Errors(pipeline));
+            Assert.True(stopped, "Stop did not end the device sign-in within 15 s");
+            Assert.Equal(PSInvocationState.Stopped, pipeline.InvocationStateInfo.State);
+            pipeline.Dispose();
+            Assert.True(took < TimeSpan.FromSeconds(5), "stopping took " + took);
+
+            // Nothing polls after the stop (the interval is 5 s: wait past two of them).
+            int polls = DevicePolls();
+            System.Threading.Thread.Sleep(TimeSpan.FromSeconds(11));
+            Assert.Equal(polls, DevicePolls());
+        }
+
+        private int DevicePolls() => server.Events().Count(e => ((string?)e["type"])?.StartsWith("grant.", StringComparison.Ordinal) == true && (string?)e["grant_type"] == "device_code");
     }
 }
