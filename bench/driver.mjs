@@ -16,11 +16,11 @@ const modulePath = process.env.BENCH_MODULE || join(benchDir, 'out', 'McpAuth', 
 const dotnetConfig = process.env.BENCH_CONFIG || 'Release';
 
 // Server sets: scenario -> the fixture ready-line key of the endpoint. "legacy" is the fixture's MCP SDK 1.x
-// servers (2025-11-25 and earlier: initialize handshake, sessions). A modern (2026-07-28) set slots in here
-// once the fixture serves one: name the ready-line keys of its JSON, SSE and OAuth endpoints.
+// servers (2025-11-25 and earlier: initialize handshake, sessions); "modern" its MCP SDK 2.x servers (2026-07-28:
+// stateless, no handshake). Each names the ready-line keys of its JSON, SSE and OAuth endpoints.
 const SERVER_SETS = {
   legacy: { json: 'publicJson', sse: 'public', oauth: 'mcp' },
-  modern: { json: 'modernJson', sse: 'modern', oauth: 'modernMcp' },
+  modern: { json: 'modernPublicJson', sse: 'modernPublic', oauth: 'modern' },
 };
 const SCENARIOS = ['json', 'sse', 'oauth'];
 const MODES = ['seq', 'par'];
@@ -215,7 +215,7 @@ const fmtValue = (s, mode) => (mode === 'seq'
   ? `${Math.round(s.perCallUsMedian)} µs (p95 ${s.latencyP95Ms.toFixed(2)} ms)`
   : `${Math.round(s.callsPerSecMedian)}/s (p95 ${s.latencyP95Ms.toFixed(1)} ms)`);
 
-function markdown(summary, roundTrips, meta, o) {
+function markdown(summary, roundTrips, meta, o, newConnection) {
   const others = o.clients.filter((c) => c !== 'mcpauth');
   const lines = [];
   lines.push(`Sequential: median time per warm \`tools/call echo\` (p95 of single calls). 20-way parallel: median calls/s`);
@@ -239,14 +239,20 @@ function markdown(summary, roundTrips, meta, o) {
     const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
     lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => `${Math.round(s.clients[c].cpuPerCallUsMedian)} µs`), ...others.map((c) => fmtRatio(s.cpuRatios[c]))]));
   }
+  if (newConnection) {
+    lines.push('');
+    lines.push(`First McpAuth call after a new connection (\`Connect-McpServer -Force\` to ${newConnection.target}, ${newConnection.live} connections live): median ${newConnection.medianMs.toFixed(1)} ms, max ${newConnection.maxMs.toFixed(1)} ms over ${newConnection.count}.`);
+  }
   if (roundTrips) {
     lines.push('');
     lines.push('McpAuth round trips (from the fixture\'s request log; the browser\'s consent pages and the fixture\'s requests to itself are not counted):');
     lines.push('');
-    lines.push('| scenario | HTTP requests | to the MCP server | to the authorization server | 401 answers | requests in order |');
-    lines.push('|---|---|---|---|---|---|');
-    for (const [name, r] of Object.entries(roundTrips)) {
-      lines.push(`| ${ROUND_TRIP_NAMES[name] ?? name} | ${r.total} | ${r.mcp} | ${r.as} | ${r.status401} | ${r.sequence.join(', ')} |`);
+    lines.push('| servers | scenario | HTTP requests | to the MCP server | to the authorization server | 401 answers | requests in order |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const [set, scenarios] of Object.entries(roundTrips)) {
+      for (const [name, r] of Object.entries(scenarios)) {
+        lines.push(`| ${set} | ${ROUND_TRIP_NAMES[name] ?? name} | ${r.total} | ${r.mcp} | ${r.as} | ${r.status401} | ${r.sequence.join(', ')} |`);
+      }
     }
   }
   lines.push('');
@@ -278,25 +284,34 @@ function countRequests(requests) {
   };
 }
 
-// Two new pwsh processes share a plaintext store in a temporary folder; the fixture's tokens live 12 s so that
-// the second process sees its stored token valid first and expired a few seconds later.
-async function measureRoundTrips() {
+// For each server set's OAuth endpoint: two new pwsh processes share a plaintext store in a temporary folder; the
+// fixture's tokens live 12 s so that the second process sees its stored token valid first and expired a few
+// seconds later.
+async function measureRoundTrips(sets) {
   const { ready, stop } = await startFixture(['--access-ttl', '12', '--keep-alive-ms', '60000']);
-  const storeDir = mkdtempSync(join(tmpdir(), 'mcpauth-bench-'));
-  const env = { ...process.env, MCPAUTH_CREDENTIAL_STORE: 'plaintext', MCPAUTH_ALLOW_PLAINTEXT_STORAGE: '1', MCPAUTH_STORE_DIR: storeDir };
+  const byServers = {};
   try {
-    const scenarios = {};
-    for (const phase of ['First', 'Cold']) {
-      const w = new Worker(`pwsh round trips (${phase})`, 'dotnet', pwshArgs('RoundTrips.ps1', modulePath, '-Phase', phase, '-Url', ready.mcp, '-Admin', ready.admin), { env });
-      const reply = await w.request(null, 120000).catch((e) => ({ ok: false, error: e.message }));
-      await w.quit();
-      if (!reply.ok) throw new Error(`round trips (${phase}): ${reply.error}`);
-      for (const [name, requests] of Object.entries(reply.scenarios)) scenarios[name] = countRequests(requests);
+    for (const set of sets) {
+      const storeDir = mkdtempSync(join(tmpdir(), 'mcpauth-bench-'));
+      const env = { ...process.env, MCPAUTH_CREDENTIAL_STORE: 'plaintext', MCPAUTH_ALLOW_PLAINTEXT_STORAGE: '1', MCPAUTH_STORE_DIR: storeDir };
+      try {
+        const scenarios = {};
+        for (const phase of ['First', 'Cold']) {
+          const url = ready[SERVER_SETS[set].oauth];
+          const w = new Worker(`pwsh round trips (${set}, ${phase})`, 'dotnet', pwshArgs('RoundTrips.ps1', modulePath, '-Phase', phase, '-Url', url, '-Admin', ready.admin), { env });
+          const reply = await w.request(null, 120000).catch((e) => ({ ok: false, error: e.message }));
+          await w.quit();
+          if (!reply.ok) throw new Error(`round trips (${set}, ${phase}): ${reply.error}`);
+          for (const [name, requests] of Object.entries(reply.scenarios)) scenarios[name] = countRequests(requests);
+        }
+        byServers[set] = { firstSignIn: scenarios.firstSignIn, coldStart: scenarios.coldStart, warm: scenarios.warm, refresh: scenarios.refresh };
+      } finally {
+        rmSync(storeDir, { recursive: true, force: true });
+      }
     }
-    return { firstSignIn: scenarios.firstSignIn, coldStart: scenarios.coldStart, warm: scenarios.warm, refresh: scenarios.refresh };
+    return byServers;
   } finally {
     stop();
-    rmSync(storeDir, { recursive: true, force: true });
   }
 }
 
@@ -356,18 +371,32 @@ async function main() {
       log(`round ${round + 1}/${o.rounds} done`);
     }
 
-    const roundTrips = o.roundTrips ? await measureRoundTrips().catch((e) => { problems.push(e.message); return null; }) : null;
+    // The first call after a new connection while the other connections stay live (McpAuth only).
+    let newConnection = null;
+    const sseTarget = targets.find((t) => t.scenario === 'sse') ?? targets[0];
+    if (workers.pwsh && o.clients.includes('mcpauth') && sseTarget) {
+      const r = await workers.pwsh.call({ op: 'newconn', url: sseTarget.url, count: o.smoke ? 2 : 20 }, 120000).catch((e) => { problems.push(`new connection: ${e.message}`); return null; });
+      if (r) {
+        const sorted = [...r.lat].sort((a, b) => a - b);
+        newConnection = { target: sseTarget.name, live: r.live, count: sorted.length, medianMs: sorted[Math.floor(sorted.length / 2)], maxMs: sorted[sorted.length - 1] };
+      }
+    }
+
+    // Round trips on both eras whatever --servers says: they cost seconds, not rounds.
+    const roundTrips = o.roundTrips ? await measureRoundTrips(Object.keys(SERVER_SETS)).catch((e) => { problems.push(e.message); return null; }) : null;
     if (o.smoke && roundTrips) {
       // The counts are reported, not judged; only check that the log was read (a sign-in always starts with a 401).
-      if (!(roundTrips.firstSignIn.status401 >= 1 && roundTrips.warm.total >= 1)) problems.push(`implausible round-trip counts: ${JSON.stringify(roundTrips)}`);
+      for (const r of Object.values(roundTrips)) {
+        if (!(r.firstSignIn.status401 >= 1 && r.warm.total >= 1)) problems.push(`implausible round-trip counts: ${JSON.stringify(roundTrips)}`);
+      }
     }
 
     meta.loadAfter = loadavg();
     const summary = summarize(cells, o);
-    const md = markdown(summary, roundTrips, meta, o);
+    const md = markdown(summary, roundTrips, meta, o, newConnection);
     mkdirSync(o.out, { recursive: true });
     const base = join(o.out, o.smoke ? 'smoke' : 'latest');
-    writeFileSync(`${base}.json`, JSON.stringify({ meta, options: { ...o, out: undefined }, summary, roundTrips, problems }, null, 1) + '\n');
+    writeFileSync(`${base}.json`, JSON.stringify({ meta, options: { ...o, out: undefined }, summary, newConnection, roundTrips, problems }, null, 1) + '\n');
     writeFileSync(`${base}.md`, md);
     process.stdout.write('\n' + md);
     log(`results: ${base}.json, ${base}.md`);

@@ -154,6 +154,20 @@ while ($null -ne ($line = [Console]::In.ReadLine())) {
                 Write-BenchReply @{ ok = $true }
             }
             'run' { Write-BenchReply (Invoke-Run $msg) }
+            'newconn' {
+                # The first call after a new connection while the connections to the other targets stay live
+                # (each legacy one with its server-to-client event stream open): Connect-McpServer -Force, then
+                # one timed Invoke-McpTool, count times.
+                $url = [string] $msg.url
+                $lat = foreach ($i in 1..([int] $msg.count)) {
+                    $null = Connect-McpServer -Uri $url -Force
+                    $t0 = [Diagnostics.Stopwatch]::GetTimestamp()
+                    $result = Invoke-McpTool -Uri $url -Name echo -Arguments @{ message = "new-$i" } -ErrorAction Stop
+                    ([Diagnostics.Stopwatch]::GetTimestamp() - $t0) * $tickMs
+                    if ($result -cne "new-$i") { throw "wrong echo result '$result'" }
+                }
+                Write-BenchReply @{ ok = $true; lat = @($lat); live = @(Get-McpServer).Count }
+            }
             'quit' { break }
             default { throw "unknown op $($msg.op)" }
         }

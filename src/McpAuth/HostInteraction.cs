@@ -13,6 +13,9 @@ namespace McpAuth
         /// <summary>The console host of pwsh and of Windows PowerShell.</summary>
         private const string ConsoleHostName = "ConsoleHost";
 
+        /// <summary>Whether this process was started with -NonInteractive: its command line never changes.</summary>
+        private static readonly Lazy<bool> ProcessNonInteractive = new Lazy<bool>(() => StartedNonInteractive(Environment.GetCommandLineArgs()));
+
         /// <summary>Gets a value indicating whether a person can answer prompts through <paramref name="host"/>.</summary>
         public static bool CanAskAPerson(PSHost? host)
         {
@@ -33,7 +36,7 @@ namespace McpAuth
             {
                 // pwsh -NonInteractive (schedulers, CI) makes every read and prompt of the host throw.
                 // Redirected input is still input: a script may pipe its answers in, as with Read-Host.
-                return !StartedNonInteractive(Environment.GetCommandLineArgs());
+                return !ProcessNonInteractive.Value;
             }
 
             return true;

@@ -23,9 +23,13 @@ namespace McpAuth
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private PipelinePump? pump;
+        private StreamPreferences? preferences;
 
         /// <summary>Gets the token that is cancelled when the pipeline stops (Ctrl+C).</summary>
         protected CancellationToken StopToken => stopping.Token;
+
+        /// <summary>Gets which diagnostic streams this command shows (read once, on the pipeline thread).</summary>
+        internal StreamPreferences Preferences => preferences ??= StreamPreferences.Read(this);
 
         /// <summary>
         /// Starts <paramref name="operation"/> and processes its callbacks here until it ends. Returns its
@@ -248,6 +252,8 @@ namespace McpAuth
             private readonly McpCmdletBase cmdlet;
             private readonly PipelinePump queue;
             private readonly bool interactive;
+            private readonly bool verbose;
+            private readonly bool debug;
             private volatile bool closed;
 
             public PipelineCallbacks(McpCmdletBase cmdlet, PipelinePump queue)
@@ -255,15 +261,31 @@ namespace McpAuth
                 this.cmdlet = cmdlet;
                 this.queue = queue;
                 interactive = cmdlet.HostIsInteractive;
+                verbose = cmdlet.Preferences.Verbose;
+                debug = cmdlet.Preferences.Debug;
             }
 
             public bool IsInteractive => interactive;
 
             public void Close() => closed = true;
 
-            public void Verbose(string message) => Post(() => cmdlet.WriteVerbose(message));
+            // A stream the command does not show would discard the message: drop it here rather than wake the
+            // pipeline thread for nothing (a warm call reports a debug line per request).
+            public void Verbose(string message)
+            {
+                if (verbose)
+                {
+                    Post(() => cmdlet.WriteVerbose(message));
+                }
+            }
 
-            public void Debug(string message) => Post(() => cmdlet.WriteDebug(message));
+            public void Debug(string message)
+            {
+                if (debug)
+                {
+                    Post(() => cmdlet.WriteDebug(message));
+                }
+            }
 
             public void Warning(string message) => Post(() => cmdlet.WriteWarning(message));
 

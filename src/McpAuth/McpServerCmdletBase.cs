@@ -44,7 +44,7 @@ namespace McpAuth
         /// <summary>The operation's context: the engine's callbacks and the server log level -Verbose/-Debug ask for. Call on the pipeline thread.</summary>
         internal Func<IEngineCallbacks, McpCallContext> CallContext()
         {
-            string? level = ServerLogLevel.For(this);
+            string? level = Preferences.ServerLogLevel;
             return callbacks => new McpCallContext(callbacks) { LogLevel = level };
         }
 
@@ -67,13 +67,6 @@ namespace McpAuth
                 result = default!;
                 return false;
             }
-        }
-
-        /// <summary>Returns the live connection for -Connection or -Uri, connecting (and talking to the server) when needed.</summary>
-        internal Task<McpConnection> ResolveConnectionAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            McpTarget target = Target(verify: true);
-            return McpConnectionRegistry.ResolveAsync(target.Connection, target.ServerUri, target.Options, new McpCallContext(callbacks), cancellationToken);
         }
     }
 

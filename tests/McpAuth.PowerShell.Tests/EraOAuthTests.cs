@@ -120,7 +120,7 @@ namespace McpAuth.HostedTests
         [Theory]
         [InlineData("legacy", "initialize")]
         [InlineData("modern", "tools/list")]
-        public void A_second_process_remembers_the_era_from_the_stored_credential_and_sends_no_probe(string era, string firstRequest)
+        public void A_second_process_remembers_the_era_and_sends_the_stored_credential_with_its_first_request(string era, string firstRequest)
         {
             string url = server.ProtectedOf(era);
             (int code, string output, string error) = HostProcess.Run(
@@ -132,12 +132,24 @@ namespace McpAuth.HostedTests
             Assert.Contains($"\"mcp_protocol_version\":\"{(era == "modern" ? "2026-07-28" : "2025-11-25")}\"", stored.Replace(" ", string.Empty, StringComparison.Ordinal));
 
             server.AdminPost("/requests/clear");
+            int refreshes = Grants("refresh_token");
             (code, output, error) = HostProcess.Run($"Invoke-McpTool -Uri '{url}' echo @{{ message = 'two' }}", StoreEnvironment());
             Assert.True(code == 0, error);
             Assert.Contains("two", output);
             List<string?> methods = server.RequestsTo(url).Where(q => (string?)q["method"] == "POST").Select(q => (string?)q["rpcMethod"]).ToList();
             Assert.Equal(firstRequest, methods[0]);
             Assert.DoesNotContain("server/discover", methods);
+
+            // The stored credential went with the first request: every request carried it, and none got a 401. (The
+            // tokens here live 4 s: when the second process started late enough for its token to expire on the way,
+            // the server's 401 and a refresh are right, so the count holds only when no refresh happened.)
+            List<JsonObject> requests = server.RequestsTo(url);
+            Assert.All(requests, q => Assert.Equal("Bearer", (string?)q["authorization"]));
+            if (Grants("refresh_token") == refreshes)
+            {
+                string seen = string.Join(", ", requests.Select(q => $"{q["method"]} {q["rpcMethod"]} -> {q["status"]}"));
+                Assert.False(requests.Any(q => (int?)q["status"] == 401), "a 401 on a cold start with a valid stored credential: " + seen);
+            }
             if (era == "modern")
             {
                 Assert.DoesNotContain("initialize", methods);

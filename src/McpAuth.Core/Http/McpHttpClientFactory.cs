@@ -8,6 +8,10 @@ namespace McpAuth.Core.Http
     /// <summary>Creates the HTTP clients a server connection uses: explicit timeout, User-Agent, no automatic redirects.</summary>
     public static class McpHttpClientFactory
     {
+        // A legacy server-to-client stream holds one connection for the session's life; .NET Framework would
+        // otherwise allow only two per server.
+        private const int MaxConnectionsPerServer = 32;
+
         /// <summary>Gets the User-Agent product token, McpAuth/&lt;version&gt;.</summary>
         public static string UserAgent { get; } = "McpAuth/" + (typeof(McpHttpClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
 
@@ -15,19 +19,43 @@ namespace McpAuth.Core.Http
         /// <param name="timeout">The time each request may take, headers and body (<see cref="DeadlineHandler"/>); cancellation still ends a request at once.</param>
         public static HttpClient Create(TimeSpan timeout) => Create(new DeadlineHandler(timeout, "server", CreateHandler()), disposeHandler: true, System.Threading.Timeout.InfiniteTimeSpan);
 
-        /// <summary>Creates the handler that sends: one connection pool per server connection, shared by its clients.</summary>
+        /// <summary>
+        /// How long a pooled connection may sit idle before it is retired: well below the shortest keep-alive servers
+        /// commonly use (Node's 5 s), so that a request is never written to a connection the server is closing. .NET
+        /// retires idle connections on a timer that runs every quarter of this, so one goes between 3 and 3.75 s.
+        /// </summary>
+        public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(3);
+
+        // SocketsHttpHandler (what HttpClientHandler wraps on .NET Core and later, so in pwsh 7) is the one handler that
+        // can retire idle connections, but netstandard2.0 cannot name it: it is made by name, once per connection,
+        // through public members only. Where it is missing (Windows PowerShell) the plain handler is used.
+        private static readonly Type? SocketsHandlerType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
+
+        /// <summary>
+        /// Creates the handler that sends: one connection pool per server connection, shared by its clients. With a
+        /// proxy or certificate authorities of its own (<paramref name="network"/>) it is the plain handler, which
+        /// takes them directly, and idle connections are retired after .NET's default minute instead.
+        /// </summary>
         /// <param name="network">The proxy and certificate authorities; the environment's and the system's when null.</param>
-        public static HttpClientHandler CreateHandler(NetworkOptions? network = null)
+        public static HttpMessageHandler CreateHandler(NetworkOptions? network = null)
         {
+            bool ownNetwork = network is not null && (network.Proxy is not null || network.CertificateAuthorityPath is not null);
+            if (!ownNetwork && SocketsHandlerType is not null && Activator.CreateInstance(SocketsHandlerType) is HttpMessageHandler sockets)
+            {
+                Set(sockets, nameof(HttpClientHandler.AllowAutoRedirect), false);
+                Set(sockets, nameof(HttpClientHandler.UseCookies), false);
+                Set(sockets, nameof(HttpClientHandler.AutomaticDecompression), DecompressionMethods.GZip | DecompressionMethods.Deflate);
+                Set(sockets, nameof(HttpClientHandler.MaxConnectionsPerServer), MaxConnectionsPerServer);
+                Set(sockets, nameof(PooledConnectionIdleTimeout), PooledConnectionIdleTimeout);
+                return sockets;
+            }
+
             var handler = new HttpClientHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-
-                // A legacy server-to-client stream holds one connection for the session's life; .NET Framework
-                // would otherwise allow only two per server.
-                MaxConnectionsPerServer = 32,
+                MaxConnectionsPerServer = MaxConnectionsPerServer,
             };
             try
             {
@@ -52,5 +80,8 @@ namespace McpAuth.Core.Http
             client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
             return client;
         }
+
+        private static void Set(object handler, string property, object value)
+            => (handler.GetType().GetProperty(property) ?? throw new MissingMemberException(handler.GetType().FullName, property)).SetValue(handler, value);
     }
 }

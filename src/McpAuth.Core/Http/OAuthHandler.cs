@@ -100,13 +100,7 @@ namespace McpAuth.Core.Http
         private static HttpRequestMessage Copy(HttpRequestMessage original, byte[]? body)
         {
             var copy = new HttpRequestMessage(original.Method, original.RequestUri) { Version = original.Version };
-            foreach (KeyValuePair<string, IEnumerable<string>> header in original.Headers)
-            {
-                if (!string.Equals(header.Key, "Authorization", StringComparison.OrdinalIgnoreCase) && !string.Equals(header.Key, "DPoP", StringComparison.OrdinalIgnoreCase))
-                {
-                    copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-            }
+            RequestCopy.HeadersAndProperties(original, copy, withCredentials: false);
 
             if (body is not null)
             {
@@ -118,11 +112,6 @@ namespace McpAuth.Core.Http
                         copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
                     }
                 }
-            }
-
-            foreach (KeyValuePair<string, object?> property in original.Properties)
-            {
-                copy.Properties[property.Key] = property.Value;
             }
 
             return copy;

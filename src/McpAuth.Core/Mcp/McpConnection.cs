@@ -11,7 +11,7 @@ namespace McpAuth.Core.Mcp
     /// A live connection to one MCP server in this process: its MCP client, and (for servers that need
     /// sign-in) its OAuth authorizer. Two HTTP clients share one connection pool: the MCP client's passes
     /// every request through <see cref="OAuthHandler"/> (bearer token, 401 refresh or sign-in, 403
-    /// step-up) and a <see cref="DeadlineHandler"/>; <see cref="Http"/> carries no credentials and is the
+    /// step-up) and a <see cref="DeadlineHandler"/>, and both an <see cref="UnsentRequestRetryHandler"/>; <see cref="Http"/> carries no credentials and is the
     /// one sign-in uses for discovery and the authorization server. Connections are cached per server by
     /// <see cref="McpConnectionRegistry"/>, so a warm call costs one HTTP request.
     /// </summary>
@@ -24,7 +24,8 @@ namespace McpAuth.Core.Mcp
         {
             ServerUri = serverUri;
             SignInOptions signIn = options.SignIn ?? new SignInOptions();
-            HttpClientHandler pool = McpHttpClientFactory.CreateHandler(options.Network);
+            // Unsent requests are sent once more (UnsentRequestRetryHandler) inside the same deadline.
+            HttpMessageHandler pool = new UnsentRequestRetryHandler(McpHttpClientFactory.CreateHandler(options.Network));
 
             // Discovery and the authorization server: one deadline per request, headers and body; the pool is shared.
             http = McpHttpClientFactory.Create(new DeadlineHandler(options.Timeout, "server", pool), disposeHandler: false, Timeout.InfiniteTimeSpan);

@@ -39,6 +39,9 @@ namespace McpAuth.Core.Tokens
         // replaced whole (under the gate), never changed in place.
         private volatile Binding binding = Binding.Unknown;
 
+        // Whether the store was searched before the first request (whatever came of it); see AdoptStoredAsync.
+        private volatile bool storeTriedBeforeSending;
+
         /// <summary>Creates the authorizer of a connection to <paramref name="serverUri"/>, over the process's cache of <paramref name="options"/>' store.</summary>
         public OAuthAuthorizer(Uri serverUri, HttpClient http, SignInOptions options)
             : this(serverUri, http, options, null)
@@ -128,6 +131,17 @@ namespace McpAuth.Core.Tokens
         public async Task AuthorizeAsync(HttpRequestMessage request, IEngineCallbacks callbacks, CancellationToken cancellationToken)
         {
             TokenSet? current = Tokens;
+            if (current is null && !binding.StoreChecked && !storeTriedBeforeSending)
+            {
+                current = await AdoptStoredAsync(callbacks, cancellationToken).ConfigureAwait(false);
+                if (current is not null)
+                {
+                    // The server has not accepted this stored token yet: a 401 to it counts as the challenge that
+                    // would have led to it (see HandleChallengeAsync), so the bound on renewals stays what it was.
+                    request.Properties[StoredFirstProperty] = true;
+                }
+            }
+
             if (current is null)
             {
                 return;
@@ -208,6 +222,15 @@ namespace McpAuth.Core.Tokens
                     ? $"{serverUri} asked for a DPoP proof with its nonce (use_dpop_nonce); sending the request once more with it."
                     : $"{serverUri} asked for a DPoP nonce again although the proof carried the one it gave; giving up.");
                 return retry;
+            }
+
+            // A request that went out with a stored token before any challenge has had the round a challenge would
+            // have spent on adopting that token.
+            object? storedFirst = null;
+            response.RequestMessage?.Properties.TryGetValue(StoredFirstProperty, out storedFirst);
+            if (storedFirst is true)
+            {
+                attempt++;
             }
 
             if (attempt >= 2)
@@ -404,28 +427,11 @@ namespace McpAuth.Core.Tokens
             return true;
         }
 
-        /// <summary>
-        /// Binds this connection to the newest stored credential established for the server, once; says whether
-        /// another stored credential might serve it once the server's own discovery names it. Call with the lock held.
-        /// </summary>
-        private async Task<(Credential? Established, bool OthersMayApply)> LoadStoredAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
-        {
-            (Credential? stored, bool othersMayApply) = await cache.Value.LookupAsync(serverUri, Options.Client.ClientId, callbacks, cancellationToken, Options.Account).ConfigureAwait(false);
-            binding = binding.With(stored?.Key ?? binding.Key);
-            if (stored is not null)
-            {
-                callbacks.Verbose($"Found a stored credential for {stored.Resource} from {stored.Key.Issuer} (client {stored.Client.ClientId}, scopes '{string.Join(" ", CredentialMapping.Scopes(stored.Tokens))}').");
-                if (!Options.MethodChosen && stored.AuthorizedBy is AuthorizationMethod.ClientCredentials or AuthorizationMethod.DeviceCode or AuthorizationMethod.EnterpriseManaged or AuthorizationMethod.WorkloadIdentity)
-                {
-                    callbacks.Verbose($"The stored credential was obtained with {stored.AuthorizedBy}; a new sign-in will use it again.");
-                }
-            }
-
-            return (stored, othersMayApply);
-        }
-
         /// <summary>The request property that remembers which DPoP nonce the request's proof carried.</summary>
         private const string SentNonceProperty = "McpAuth.DpopNonce";
+
+        /// <summary>The request property that marks a request sent with a stored token the server has not accepted yet.</summary>
+        private const string StoredFirstProperty = "McpAuth.StoredFirst";
 
         private async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
         {

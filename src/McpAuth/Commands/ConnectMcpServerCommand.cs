@@ -203,7 +203,7 @@ namespace McpAuth.Commands
                     Network = signIn.ToNetwork(this),
                 };
                 Uri server = Uri;
-                string? level = ServerLogLevel.For(this);
+                string? level = Preferences.ServerLogLevel;
                 McpConnection connection = RunEngineOfferingStore((callbacks, token) =>
                     McpConnectionRegistry.ConnectAsync(server, options, new McpCallContext(callbacks) { LogLevel = level }, token));
                 WriteObject(new McpServerConnection(connection));

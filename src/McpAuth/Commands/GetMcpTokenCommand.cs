@@ -30,13 +30,12 @@ namespace McpAuth.Commands
         protected override void ProcessRecord()
         {
             TokenSet tokens;
+            McpTarget target = Target(verify: true);
+            string[]? scopes = Scopes;
+            bool forceRefresh = ForceRefresh.IsPresent;
             try
             {
-                tokens = RunEngineOfferingStore(async (callbacks, token) =>
-                {
-                    McpConnection connection = await ResolveConnectionAsync(callbacks, token).ConfigureAwait(false);
-                    return await connection.OAuth!.GetTokenAsync(Scopes, ForceRefresh.IsPresent, callbacks, token).ConfigureAwait(false);
-                });
+                tokens = RunEngineOfferingStore((callbacks, token) => McpOperations.GetTokenAsync(target, scopes, forceRefresh, new McpCallContext(callbacks), token));
             }
             catch (McpAuthException ex)
             {

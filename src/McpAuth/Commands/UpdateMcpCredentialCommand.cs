@@ -117,20 +117,21 @@ namespace McpAuth.Commands
             }
 
             CredentialStoreOptions store = CredentialStoreParameter.ToOptions(CredentialStore);
+            Uri server = Uri;
             try
             {
-                McpConnection? connection = ParameterSetName == RemoveSet
-                    ? RunEngineOfferingStore(async (callbacks, token) =>
-                    {
-                        await CredentialManager.RemoveAsync(store, Uri, null, revoke: true, callbacks, token).ConfigureAwait(false);
-                        return McpConnectionRegistry.Find(Uri);
-                    })
-                    : RunEngineOfferingStore(async (callbacks, token) =>
-                    {
-                        McpConnection c = await ConnectionFactory.ConnectAsync(Uri, TimeSpan.FromSeconds(TimeoutSec), forceNew: false, new SignInOptions { Store = store }, callbacks, token).ConfigureAwait(false);
-                        await c.OAuth!.ChangeAsync(Change(), callbacks, token).ConfigureAwait(false);
-                        return c;
-                    });
+                McpConnection? connection;
+                if (ParameterSetName == RemoveSet)
+                {
+                    connection = RunEngineOfferingStore((callbacks, token) => McpOperations.RemoveCredentialAsync(server, store, callbacks, token));
+                }
+                else
+                {
+                    var target = new McpTarget(null, server, new McpConnectOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Verify = true, SignIn = new SignInOptions { Store = store } });
+                    CredentialChange change = Change();
+                    connection = RunEngineOfferingStore((callbacks, token) => McpOperations.ChangeCredentialAsync(target, change, new McpCallContext(callbacks), token));
+                }
+
                 if (PassThru.IsPresent && connection is not null)
                 {
                     WriteObject(new McpServerConnection(connection));

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 
@@ -123,6 +124,19 @@ namespace McpAuth.Completion
         /// line being edited, but out-of-memory and a stopped pipeline still go through.
         /// </summary>
         public static bool CanIgnore(Exception exception) => !(exception is OutOfMemoryException || exception is PipelineStoppedException);
+
+        /// <summary>Runs a completer; a failure it may ignore (<see cref="CanIgnore"/>) completes nothing.</summary>
+        public static IEnumerable<CompletionResult> Guarded(Func<IEnumerable<CompletionResult>> complete)
+        {
+            try
+            {
+                return complete();
+            }
+            catch (Exception ex) when (CanIgnore(ex))
+            {
+                return Array.Empty<CompletionResult>();
+            }
+        }
 
         private static bool IsSingleQuote(char c) => c == '\'' || c == '\u2018' || c == '\u2019' || c == '\u201a' || c == '\u201b';
 

@@ -17,17 +17,7 @@ namespace McpAuth.Completion
     {
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            try
-            {
-                List<KeyValuePair<McpConnection, McpPromptInfo>> prompts = CatalogCompletion.Items(fakeBoundParameters, ServerCatalog.Prompts, p => p.Name);
-                return CatalogCompletion.Complete(wordToComplete, prompts, p => p.Name, ToolTip);
-            }
-            catch (Exception ex) when (CompletionText.CanIgnore(ex))
-            {
-                return Array.Empty<CompletionResult>();
-            }
-        }
+            => CompletionText.Guarded(() => CatalogCompletion.Complete(wordToComplete, CatalogCompletion.Items(fakeBoundParameters, ServerCatalog.Prompts, p => p.Name), p => p.Name, ToolTip));
 
         /// <summary>The prompts of the connections the line targets.</summary>
         internal static IEnumerable<McpPromptInfo> Prompts(IDictionary fakeBoundParameters)

@@ -26,16 +26,7 @@ namespace McpAuth.Completion
 
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            try
-            {
-                return Complete(commandName, wordToComplete, fakeBoundParameters);
-            }
-            catch (Exception ex) when (CompletionText.CanIgnore(ex))
-            {
-                return Array.Empty<CompletionResult>();
-            }
-        }
+            => CompletionText.Guarded(() => Complete(commandName, wordToComplete, fakeBoundParameters));
 
         private static List<CompletionResult> Complete(string commandName, string wordToComplete, IDictionary fakeBoundParameters)
         {

@@ -40,16 +40,7 @@ namespace McpAuth.Completion
     {
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            try
-            {
-                return Complete(commandName, wordToComplete ?? string.Empty, fakeBoundParameters);
-            }
-            catch (Exception ex) when (CompletionText.CanIgnore(ex))
-            {
-                return Array.Empty<CompletionResult>();
-            }
-        }
+            => CompletionText.Guarded(() => Complete(commandName, wordToComplete ?? string.Empty, fakeBoundParameters));
 
         private static List<CompletionResult> Complete(string commandName, string wordToComplete, IDictionary fakeBoundParameters)
         {

@@ -24,16 +24,7 @@ namespace McpAuth.Completion
 
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            try
-            {
-                return CatalogCompletion.Complete(wordToComplete, Items(fakeBoundParameters), t => t.Name, t => t.Description ?? t.Title);
-            }
-            catch (Exception ex) when (CompletionText.CanIgnore(ex))
-            {
-                return Array.Empty<CompletionResult>();
-            }
-        }
+            => CompletionText.Guarded(() => CatalogCompletion.Complete(wordToComplete, Items(fakeBoundParameters), t => t.Name, t => t.Description ?? t.Title));
 
         /// <summary>The tools of the connections the line targets, each name once (the first server's wins).</summary>
         internal static List<KeyValuePair<McpConnection, McpToolInfo>> Items(IDictionary fakeBoundParameters)

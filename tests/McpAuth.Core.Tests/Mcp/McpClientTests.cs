@@ -138,6 +138,34 @@ namespace McpAuth.Core.Tests.Mcp
         }
 
         [Fact]
+        public async Task A_pooled_connection_idle_for_over_four_seconds_is_retired_whatever_the_server_keeps()
+        {
+            // Node keeps idle connections 5 s by default and says so (Keep-Alive: timeout=5), which .NET honours; a
+            // server that keeps them longer but closes them early, or says nothing, is met by the client's own limit:
+            // here the server says 60 s, and the client still opens a new connection after 4.6 s idle.
+            // (.NET retires idle connections on a timer, at most a quarter of the limit late.)
+            Assert.True(McpHttpClientFactory.PooledConnectionIdleTimeout.TotalSeconds * 1.25 < 4.6);
+            Assert.Equal("SocketsHttpHandler", McpHttpClientFactory.CreateHandler().GetType().Name);
+            using var patient = new FixtureServer("--keep-alive-ms", "60000");
+            HttpClient http = McpHttpClientFactory.Create(McpHttpClientFactory.CreateHandler(), disposeHandler: true, TimeSpan.FromSeconds(30));
+            owned.Add(http);
+            var client = new McpClient(new Uri(patient.ModernPublicJson), http, new McpClientOptions(), new EraMemory(null));
+            owned.Add(client);
+            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "warm" }, Context(), CancellationToken.None);
+
+            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "a" }, Context(), CancellationToken.None);
+            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "b" }, Context(), CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(4.6));
+            McpToolResult last = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "c" }, Context(), CancellationToken.None);
+
+            Assert.Equal("c", last.Text);
+            List<long> ports = patient.RequestsTo(patient.ModernPublicJson).Where(q => (string?)q["rpcMethod"] == "tools/call").Select(q => (long)q["clientPort"]!).ToList();
+            Assert.Equal(4, ports.Count);
+            Assert.Equal(ports[1], ports[2]);
+            Assert.NotEqual(ports[2], ports[3]);
+        }
+
+        [Fact]
         public async Task A_tools_list_is_reused_until_its_ttl_has_passed()
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;

@@ -36,6 +36,41 @@ namespace McpAuth.Core.Tests.Tokens
         }
 
         [Fact]
+        public async Task A_stored_credential_goes_on_the_first_request_without_waiting_for_a_challenge()
+        {
+            await StoreCredentialAsync("at-stored", "rt-stored");
+            OAuthAuthorizer authorizer = NewAuthorizer();
+
+            Assert.Equal("Bearer at-stored", await PresentedAsync(authorizer));
+            Assert.True(authorizer.HasToken);
+            Assert.Empty(AuthorizationServer.Requests);
+        }
+
+        [Fact]
+        public async Task A_stored_credential_that_is_stale_is_refreshed_before_the_first_request()
+        {
+            await StoreCredentialAsync("at-stored", "rt-stored");
+            AuthorizationServer.RespondWith(TestResponse.Tokens("at-renewed", "rt-renewed", "mcp:read", 3600));
+            Clock.Advance(TimeSpan.FromHours(2));
+
+            Assert.Equal("Bearer at-renewed", await PresentedAsync(NewAuthorizer()));
+            Assert.Equal("rt-stored", Assert.Single(AuthorizationServer.Requests).Field("refresh_token"));
+        }
+
+        [Fact]
+        public async Task Without_a_stored_credential_the_first_request_goes_out_bare_and_a_later_one_finds_a_credential_stored_since_only_on_a_challenge()
+        {
+            OAuthAuthorizer authorizer = NewAuthorizer();
+            Assert.Null(await PresentedAsync(authorizer));
+
+            // The store is searched before the first request only: another process's credential is adopted on the challenge.
+            await StoreCredentialAsync("at-stored", "rt-stored");
+            Assert.Null(await PresentedAsync(authorizer));
+            Assert.True(await authorizer.HandleChallengeAsync(Unauthorized(), 0, Callbacks, CancellationToken.None));
+            Assert.Equal("Bearer at-stored", await PresentedAsync(authorizer));
+        }
+
+        [Fact]
         public async Task A_token_that_turned_stale_on_the_clock_is_renewed_before_the_request()
         {
             await StoreCredentialAsync("at-stored", "rt-stored");

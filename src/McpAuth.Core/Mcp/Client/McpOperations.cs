@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using McpAuth.Core.Storage;
+using McpAuth.Core.Tokens;
 
 namespace McpAuth.Core.Mcp
 {
@@ -25,9 +27,36 @@ namespace McpAuth.Core.Mcp
             => McpConnectionRegistry.ResolveAsync(Connection, ServerUri, Options, context, cancellationToken);
     }
 
-    /// <summary>The engine calls of the commands that speak MCP: one call each, connection included.</summary>
+    /// <summary>The engine calls of the commands that act on one server: one call each, connection included.</summary>
     public static class McpOperations
     {
+        /// <summary>
+        /// Returns the target's access token (connecting, and signing in when the server asks); with
+        /// <paramref name="scopes"/>, one that has them (step-up with consent); refreshed first when
+        /// <paramref name="forceRefresh"/>.
+        /// </summary>
+        public static async Task<TokenSet> GetTokenAsync(McpTarget target, IReadOnlyList<string>? scopes, bool forceRefresh, McpCallContext context, CancellationToken cancellationToken)
+        {
+            McpConnection connection = await target.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+            return await connection.OAuth.GetTokenAsync(scopes, forceRefresh, context.Callbacks, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Changes the target's credential (refresh, more scopes, another client, revoke), connecting first when needed. Returns the connection.</summary>
+        public static async Task<McpConnection> ChangeCredentialAsync(McpTarget target, CredentialChange change, McpCallContext context, CancellationToken cancellationToken)
+        {
+            Guard.NotNull(change, nameof(change));
+            McpConnection connection = await target.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+            await connection.OAuth.ChangeAsync(change, context.Callbacks, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+
+        /// <summary>Removes the server's stored credentials (revoking their tokens first). Returns the live connection to the server, if any.</summary>
+        public static async Task<McpConnection?> RemoveCredentialAsync(Uri serverUri, CredentialStoreOptions store, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            await CredentialManager.RemoveAsync(store, serverUri, null, revoke: true, callbacks, cancellationToken).ConfigureAwait(false);
+            return McpConnectionRegistry.Find(serverUri);
+        }
+
         /// <summary>Resolves the target's connection (connecting when needed), then makes one client call.</summary>
         private static async Task<T> OnClientAsync<T>(McpTarget target, Func<McpClient, Task<T>> call, McpCallContext context, CancellationToken cancellationToken)
         {
