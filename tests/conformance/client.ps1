@@ -283,7 +283,7 @@ try {
     }
     if ($scenario.StartsWith('sep-2640-client-verify-')) {
         try {
-            $loaded = @(Get-McpSkill -Connection $connection | Read-McpSkill -Connection $connection)
+            $loaded = @(Get-McpSkill -Connection $connection | Read-McpSkill)
             throw "Read-McpSkill loaded $($loaded.Count) skill(s) the scenario tampered with."
         }
         catch {
