@@ -23,6 +23,8 @@
         'Watch-McpResource'
         'Get-McpPrompt'
         'Get-McpPromptMessage'
+        'Get-McpSkill'
+        'Read-McpSkill'
         'Save-McpContent'
         'Get-McpToken'
         'Update-McpCredential'

@@ -36,6 +36,8 @@ namespace McpAuth.Core
         public const string InvalidPromptArguments = "InvalidPromptArguments";
         public const string SubscriptionNotSupported = "SubscriptionNotSupported";
         public const string SubscriptionEnded = "SubscriptionEnded";
+        public const string SkillsNotSupported = "SkillsNotSupported";
+        public const string SkillVerificationFailed = "SkillVerificationFailed";
 
         // Discovery and sign-in
         public const string MalformedChallenge = "MalformedChallenge";

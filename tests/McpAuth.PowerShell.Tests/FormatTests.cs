@@ -40,7 +40,7 @@ namespace McpAuth.HostedTests
             {
                 "McpAuth.McpServerConnection", "McpAuth.McpTool", "McpAuth.McpToolCallResult", "McpAuth.McpAccessToken", "McpAuth.McpCredentialInfo",
                 "McpAuth.McpResource", "McpAuth.McpResourceTemplate", "McpAuth.McpResourceContents", "McpAuth.McpResourceUpdate", "McpAuth.McpResourceSubscription",
-                "McpAuth.McpPrompt", "McpAuth.McpPromptMessage", "McpAuth.McpContent",
+                "McpAuth.McpPrompt", "McpAuth.McpPromptMessage", "McpAuth.McpContent", "McpAuth.McpSkill", "McpAuth.McpLoadedSkill",
             })
             {
                 Assert.Contains(expected, types);
@@ -62,6 +62,7 @@ namespace McpAuth.HostedTests
         [InlineData("McpAuth.McpResourceContents", true)]
         [InlineData("McpAuth.McpContent", false)]
         [InlineData("McpAuth.McpPromptMessage", false)]
+        [InlineData("McpAuth.McpLoadedSkill", false)]
         public void Content_views_show_the_size_never_the_bytes(string typeName, bool sizeColumn)
         {
             List<XElement> views = ViewsFor(typeName).ToList();

@@ -272,6 +272,28 @@ try {
     if ($null -eq $connection) { throw "Connect-McpServer returned no connection for $ServerUrl." }
     Write-Log "connected: protocol $($connection.ProtocolVersion), server $($connection.Name) $($connection.ServerVersion), session $($connection.SessionId)"
 
+    # Skills (SEP-2640): listing must read no skill file; loading verifies SKILL.md (size, digest, frontmatter)
+    # before any other file. The verify-* scenarios serve a tampered SKILL.md, so Read-McpSkill must stop with
+    # SkillVerificationFailed (expected there, and the run succeeds); any other error fails the run.
+    if ($scenario -eq 'sep-2640-client-no-prefetch') {
+        $skills = @(Get-McpSkill -Connection $connection)
+        Write-Log "skills: $(($skills | ForEach-Object { $_.Name }) -join ', ') (no file read)"
+        Write-Log 'done'
+        return
+    }
+    if ($scenario.StartsWith('sep-2640-client-verify-')) {
+        try {
+            $loaded = @(Get-McpSkill -Connection $connection | Read-McpSkill)
+            throw "Read-McpSkill loaded $($loaded.Count) skill(s) the scenario tampered with."
+        }
+        catch {
+            if ($_.FullyQualifiedErrorId -notlike 'SkillVerificationFailed,*') { throw }
+            Write-Log "skill rejected as expected: $($_.Exception.Message)"
+        }
+        Write-Log 'done'
+        return
+    }
+
     $tools = @(Get-McpTool -Connection $connection)
     Write-Log "tools: $(($tools | ForEach-Object { $_.Name }) -join ', ')"
     $contextArguments = Get-ContextToolArguments

@@ -6,8 +6,8 @@
 // A scenario passes when at least one check succeeded and none is FAILURE or WARNING. That is one
 // step stricter than the suite's baseline rule (no FAILURE or WARNING): the initialize scenario, for
 // one, records nothing at all when the client never connects, which the suite counts as a pass. A
-// scenario whose every check is SKIPPED (an extension the client does not implement, such as the
-// skills extension's sep-2640-* scenarios, which skip when the client never lists skills) is
+// scenario whose every check is SKIPPED (an extension the client does not implement; the skills
+// extension's sep-2640-* scenarios did so until client.ps1 listed and loaded skills) is
 // reported as not applicable and counted as skipped; the suite counts it as passed. A scenario with no
 // checks.json (its server failed to start) fails. Prints one line per scenario, then a line
 // `N passed, N failed, N skipped` (scenarios). Exit code 1 when a scenario not in the baseline fails

@@ -92,6 +92,14 @@ namespace McpAuth.Core.Mcp
         public static Task<McpPromptResult> GetPromptAsync(McpTarget target, string name, object? arguments, McpCallContext context, CancellationToken cancellationToken)
             => OnClientAsync(target, client => client.GetPromptAsync(name, arguments, context, cancellationToken), context, cancellationToken);
 
+        /// <summary>Lists the target's skills (skills/list, every page); reads none of their files.</summary>
+        public static Task<IReadOnlyList<McpSkillInfo>> ListSkillsAsync(McpTarget target, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.ListSkillsAsync(context, cancellationToken), context, cancellationToken);
+
+        /// <summary>Loads a skill of the target, verifying each file it reads (SKILL.md first); SkillVerificationFailed stops at the first failure.</summary>
+        public static Task<IReadOnlyList<McpSkillFile>> LoadSkillAsync(McpTarget target, McpSkillInfo skill, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(target, client => client.LoadSkillAsync(skill, context, cancellationToken), context, cancellationToken);
+
         /// <summary>Subscribes to changes of resources of the target; returns once the server agreed.</summary>
         public static Task<McpSubscription> SubscribeAsync(McpTarget target, IReadOnlyList<string> uris, McpCallContext context, CancellationToken cancellationToken)
             => OnClientAsync(target, client => client.SubscribeAsync(uris, context, cancellationToken), context, cancellationToken);

@@ -19,6 +19,7 @@ namespace McpAuth.Core.Mcp
     [JsonSerializable(typeof(ListResourcesResult))]
     [JsonSerializable(typeof(ListResourceTemplatesResult))]
     [JsonSerializable(typeof(ListPromptsResult))]
+    [JsonSerializable(typeof(ListSkillsResult))]
     [JsonSerializable(typeof(ReadResourceResult))]
     [JsonSerializable(typeof(GetPromptResult))]
     [JsonSerializable(typeof(ChangeNotificationParams))]

@@ -32,6 +32,16 @@ namespace McpAuth.Core.Mcp
         public override List<JsonNode?>? Items => Prompts;
     }
 
+    /// <summary>A skills/list page (SEP-2640).</summary>
+    internal sealed class ListSkillsResult : PagedResult
+    {
+        [JsonPropertyName("skills")]
+        public List<JsonNode?>? Skills { get; set; }
+
+        [JsonIgnore]
+        public override List<JsonNode?>? Items => Skills;
+    }
+
     /// <summary>A resources/read result: text or blob contents (kept as sent, checked one by one), with caching hints.</summary>
     internal sealed class ReadResourceResult : CacheableResult
     {

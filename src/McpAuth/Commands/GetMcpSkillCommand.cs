@@ -1,0 +1,47 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using McpAuth.Core;
+using McpAuth.Core.Mcp;
+
+namespace McpAuth.Commands
+{
+    /// <summary>
+    /// Lists the skills an MCP server offers (skills/list of the io.modelcontextprotocol/skills extension, every
+    /// page). Reads none of their files: Read-McpSkill loads and verifies one. A server without the extension is
+    /// the error SkillsNotSupported.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "McpSkill", DefaultParameterSetName = UriSet)]
+    [OutputType(typeof(McpSkill))]
+    public sealed class GetMcpSkillCommand : McpToolCmdletBase
+    {
+        /// <summary>Gets or sets wildcard patterns of skill names to return; all skills when omitted.</summary>
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            Uri server = TargetUri;
+            if (!TryRunOnTarget(McpOperations.ListSkillsAsync, out IReadOnlyList<McpSkillInfo> skills))
+            {
+                return;
+            }
+
+            var filter = new NameFilter(Name);
+            foreach (McpSkillInfo skill in skills)
+            {
+                if (filter.Includes(skill.Name))
+                {
+                    WriteObject(new McpSkill(server, skill));
+                }
+            }
+
+            foreach (string missing in filter.Unmatched())
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"The server {server} has no skill named '{missing}'."), "SkillNotFound", ErrorCategory.ObjectNotFound, missing));
+            }
+        }
+    }
+}
