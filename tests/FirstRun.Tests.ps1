@@ -31,9 +31,9 @@ Describe 'Documented positional syntax' {
         (Get-McpToken (Get-McpServer | Where-Object ServerUri -eq $fixture.Mcp)).Resource | Should -Be $fixture.Mcp
     }
 
-    It 'every cmdlet that acts on one server takes it at position 0 unless a tool or prompt name needs it' {
-        # README: the commands whose first positional argument names a tool or a prompt.
-        $toolFirst = 'Get-McpTool', 'Invoke-McpTool', 'Get-McpPrompt', 'Get-McpPromptMessage'
+    It 'every cmdlet that acts on one server takes it at position 0 unless a tool, prompt or skill name needs it' {
+        # README: the commands whose first positional argument names a tool, a prompt or a skill.
+        $toolFirst = 'Get-McpTool', 'Invoke-McpTool', 'Get-McpPrompt', 'Get-McpPromptMessage', 'Get-McpSkill', 'Read-McpSkill'
         foreach ($command in Get-Command -Module McpAuth) {
             $server = $command.Parameters['Uri']
             if (-not $server -or $command.Name -eq 'Get-McpServer') { continue }
