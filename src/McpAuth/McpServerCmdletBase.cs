@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -108,5 +109,26 @@ namespace McpAuth
         private protected override McpServerConnection ConnectionArgument => Connection;
 
         private protected override Uri UriArgument => Uri;
+
+        /// <summary>
+        /// Writes the listed items whose names match <paramref name="patterns"/> (all when none), then one
+        /// non-terminating ObjectNotFound error per pattern without wildcards that matched nothing.
+        /// </summary>
+        private protected void WriteMatching<T>(IEnumerable<T> items, string[]? patterns, Func<T, string?> name, Func<T, object> output, string kind, string notFoundId)
+        {
+            var filter = new NameFilter(patterns);
+            foreach (T item in items)
+            {
+                if (filter.Includes(name(item)))
+                {
+                    WriteObject(output(item));
+                }
+            }
+
+            foreach (string missing in filter.Unmatched())
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"The server {TargetUri} has no {kind} named '{missing}'."), notFoundId, ErrorCategory.ObjectNotFound, missing));
+            }
+        }
     }
 }

@@ -26,19 +26,7 @@ namespace McpAuth.Commands
                 return;
             }
 
-            var filter = new NameFilter(Name);
-            foreach (McpPromptInfo prompt in prompts)
-            {
-                if (filter.Includes(prompt.Name))
-                {
-                    WriteObject(new McpPrompt(server, prompt));
-                }
-            }
-
-            foreach (string missing in filter.Unmatched())
-            {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"The server {server} has no prompt named '{missing}'."), ErrorIds.PromptNotFound, ErrorCategory.ObjectNotFound, missing));
-            }
+            WriteMatching(prompts, Name, x => x.Name, x => new McpPrompt(server, x), "prompt", ErrorIds.PromptNotFound);
         }
     }
 }

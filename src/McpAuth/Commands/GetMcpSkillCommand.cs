@@ -29,19 +29,7 @@ namespace McpAuth.Commands
                 return;
             }
 
-            var filter = new NameFilter(Name);
-            foreach (McpSkillInfo skill in skills)
-            {
-                if (filter.Includes(skill.Name))
-                {
-                    WriteObject(new McpSkill(server, skill));
-                }
-            }
-
-            foreach (string missing in filter.Unmatched())
-            {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"The server {server} has no skill named '{missing}'."), "SkillNotFound", ErrorCategory.ObjectNotFound, missing));
-            }
+            WriteMatching(skills, Name, x => x.Name, x => new McpSkill(server, x), "skill", "SkillNotFound");
         }
     }
 }

@@ -26,23 +26,7 @@ namespace McpAuth.Commands
                 return;
             }
 
-            var filter = new NameFilter(Name);
-            foreach (McpToolInfo tool in tools)
-            {
-                if (filter.Includes(tool.Name))
-                {
-                    WriteObject(new McpTool(server, tool));
-                }
-            }
-
-            foreach (string missing in filter.Unmatched())
-            {
-                WriteError(new ErrorRecord(
-                    new ItemNotFoundException($"The server {server} has no tool named '{missing}'."),
-                    ErrorIds.ToolNotFound,
-                    ErrorCategory.ObjectNotFound,
-                    missing));
-            }
+            WriteMatching(tools, Name, x => x.Name, x => new McpTool(server, x), "tool", ErrorIds.ToolNotFound);
         }
     }
 }
