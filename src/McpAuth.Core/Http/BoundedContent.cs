@@ -12,28 +12,23 @@ namespace McpAuth.Core.Http
     /// read ends when the deadline does (a peer that trickles or stalls is <c>RequestTimedOut</c>), and a body the
     /// peer breaks off (reset, closed early) is <c>StreamEndedEarly</c> rather than an I/O exception.
     /// </summary>
-    internal sealed class BoundedContent : HttpContent
+    internal sealed class BoundedContent : WrappedContent
     {
-        private readonly HttpContent inner;
         private readonly Deadline deadline;
         private readonly string peer;
         private readonly Uri target;
 
         public BoundedContent(HttpContent inner, Deadline deadline, string peer, Uri target)
+            : base(inner)
         {
-            this.inner = inner;
             this.deadline = deadline;
             this.peer = peer;
             this.target = target;
-            foreach (var header in inner.Headers)
-            {
-                Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
         }
 
         protected override async Task<Stream> CreateContentReadStreamAsync()
         {
-            Stream stream = await inner.ReadAsStreamAsync().ConfigureAwait(false);
+            Stream stream = await Inner.ReadAsStreamAsync().ConfigureAwait(false);
             return new BoundedStream(stream, this);
         }
 
@@ -43,18 +38,10 @@ namespace McpAuth.Core.Http
             await source.CopyToAsync(stream, 16 * 1024, deadline.Token).ConfigureAwait(false);
         }
 
-        protected override bool TryComputeLength(out long length)
-        {
-            long? declared = inner.Headers.ContentLength;
-            length = declared ?? 0;
-            return declared is not null;
-        }
-
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
-                inner.Dispose();
                 deadline.Dispose();
             }
 

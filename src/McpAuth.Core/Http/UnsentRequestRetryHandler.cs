@@ -45,18 +45,13 @@ namespace McpAuth.Core.Http
         }
 
         /// <summary>A request body that notes when the connection starts to read it; it can be read again until then.</summary>
-        private sealed class WatchedContent : HttpContent
+        private sealed class WatchedContent : WrappedContent
         {
-            private readonly HttpContent inner;
             private volatile bool started;
 
             public WatchedContent(HttpContent inner)
+                : base(inner)
             {
-                this.inner = inner;
-                foreach (KeyValuePair<string, IEnumerable<string>> header in inner.Headers)
-                {
-                    Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
             }
 
             public bool Started => started;
@@ -64,24 +59,7 @@ namespace McpAuth.Core.Http
             protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)
             {
                 started = true;
-                return inner.CopyToAsync(stream);
-            }
-
-            protected override bool TryComputeLength(out long length)
-            {
-                long? known = inner.Headers.ContentLength;
-                length = known ?? 0;
-                return known is not null;
-            }
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing)
-                {
-                    inner.Dispose();
-                }
-
-                base.Dispose(disposing);
+                return Inner.CopyToAsync(stream);
             }
         }
     }
