@@ -230,9 +230,17 @@ namespace McpAuth.Core.Tests.Mcp
                 // Never fresher than the server said: after the ttl, or with a clock before the listing, it lists again.
                 Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(61)));
                 Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(61).AddSeconds(-90)));
+
+                // A list the server says is immediately stale (ttlMs 0) replaces the kept one and is never used.
+                server.AdminPost("/modern", new { toolsTtlMs = 0 });
+                Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(100)));
+                kept = (await store.GetAsync(key, NullEngineCallbacks.Instance, CancellationToken.None))!.Discovery!.McpToolHeaders![url];
+                Assert.Equal(listedAt.AddSeconds(100), kept.FreshUntil);
+                Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(100)));
             }
             finally
             {
+                server.AdminPost("/modern", new { toolsTtlMs = 60000 });
                 EraMemory.Forget(new Uri(url));
                 await store.RemoveAsync(key, NullEngineCallbacks.Instance, CancellationToken.None);
                 await store.RemoveAsync(other, NullEngineCallbacks.Instance, CancellationToken.None);

@@ -125,6 +125,12 @@ namespace McpAuth.Core.Mcp
             bool fresh = headers.FreshUntil > headers.ListedAt;
             try
             {
+                // A list with no freshness replaces one kept earlier, and is not worth the store's lock otherwise.
+                if (!fresh && (await Open().ReadAsync(key, NullEngineCallbacks.Instance, cancellationToken).ConfigureAwait(false))?.Discovery?.McpToolHeaders?.ContainsKey(endpoint.AbsoluteUri) != true)
+                {
+                    return;
+                }
+
                 await Open().UpdateAsync(
                     key,
                     r =>
@@ -145,7 +151,10 @@ namespace McpAuth.Core.Mcp
                     },
                     NullEngineCallbacks.Instance,
                     cancellationToken).ConfigureAwait(false);
-                callbacks.Debug($"Stored the header rules of {headers.Tools?.Count ?? 0} tools of {endpoint}, fresh until {headers.FreshUntil:u}.");
+                if (fresh)
+                {
+                    callbacks.Debug($"Stored the header rules of {headers.Tools?.Count ?? 0} tools of {endpoint}, fresh until {headers.FreshUntil:u}.");
+                }
             }
             catch (McpAuthException ex)
             {
