@@ -102,9 +102,10 @@ async Task<JsonObject> RunAsync(JsonObject msg)
     }
 
     TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
+    long jit0 = System.Runtime.JitInfo.GetCompiledMethodCount();
     long t0 = Stopwatch.GetTimestamp();
     await Task.WhenAll(Enumerable.Range(0, lanes).Select(_ => Task.Run(Lane)));
     double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
     double cpuMs = (Environment.CpuUsage.TotalTime - cpu0).TotalMilliseconds;
-    return new JsonObject { ["ok"] = true, ["ms"] = ms, ["cpuMs"] = cpuMs, ["lat"] = new JsonArray(lat.Select(v => (JsonNode)v).ToArray()) };
+    return new JsonObject { ["ok"] = true, ["ms"] = ms, ["cpuMs"] = cpuMs, ["jitted"] = System.Runtime.JitInfo.GetCompiledMethodCount() - jit0, ["lat"] = new JsonArray(lat.Select(v => (JsonNode)v).ToArray()) };
 }

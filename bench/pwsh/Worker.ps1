@@ -107,6 +107,7 @@ function Invoke-Run($Msg) {
     if ($Msg.client -eq 'raw') { $arguments += , $target.Raw }
 
     $cpu0 = [Environment]::CpuUsage.TotalTime
+    $jit0 = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
     $t0 = [Diagnostics.Stopwatch]::GetTimestamp()
     if ($lanes -eq 1) {
         & $lane @arguments
@@ -133,10 +134,11 @@ function Invoke-Run($Msg) {
     }
     $ms = ([Diagnostics.Stopwatch]::GetTimestamp() - $t0) * $tickMs
     $cpuMs = ([Environment]::CpuUsage.TotalTime - $cpu0).TotalMilliseconds
+    $jitted = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jit0
     if ($errors.Count -gt 0) {
         return @{ ok = $false; error = "$($errors.Count) of $count calls failed; first: $(@($errors)[0])" }
     }
-    @{ ok = $true; ms = $ms; cpuMs = $cpuMs; lat = $lat }
+    @{ ok = $true; ms = $ms; cpuMs = $cpuMs; jitted = $jitted; lat = $lat }
 }
 
 while ($null -ne ($line = [Console]::In.ReadLine())) {

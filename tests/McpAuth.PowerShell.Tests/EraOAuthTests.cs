@@ -119,7 +119,7 @@ namespace McpAuth.HostedTests
 
         [Theory]
         [InlineData("legacy", "initialize")]
-        [InlineData("modern", "tools/list")]
+        [InlineData("modern", "tools/call")]
         public void A_second_process_remembers_the_era_and_sends_the_stored_credential_with_its_first_request(string era, string firstRequest)
         {
             string url = server.ProtectedOf(era);
@@ -152,8 +152,69 @@ namespace McpAuth.HostedTests
             }
             if (era == "modern")
             {
-                Assert.DoesNotContain("initialize", methods);
-                Assert.Contains("tools/call", methods);
+                // The tool list the first process read (fresh for the fixture's 60 s) is kept with the stored
+                // credential: the second process needs no tools/list and no initialize, only the call.
+                Assert.Equal(new[] { "tools/call" }, methods);
+                Assert.Single(requests);
+            }
+        }
+
+        [Fact]
+        public void A_second_process_lists_the_tools_again_when_the_kept_list_is_no_longer_fresh()
+        {
+            string url = server.ModernMcp;
+            server.AdminPost("/modern", new { toolsTtlMs = 1500 });
+            try
+            {
+                (int code, string output, string error) = HostProcess.Run(
+                    AutoConsent.Define + $"\nConnect-McpServer '{url}' -AuthorizationHandler $AutoConsent | Invoke-McpTool headers @{{ region = 'eu-stale' }}",
+                    StoreEnvironment());
+                Assert.True(code == 0, error);
+                Assert.Contains("eu-stale", output);
+                Thread.Sleep(TimeSpan.FromSeconds(2)); // the list the first process kept was fresh for 1.5 s
+
+                server.AdminPost("/requests/clear");
+                (code, output, error) = HostProcess.Run($"Invoke-McpTool -Uri '{url}' headers @{{ region = 'eu-second' }}", StoreEnvironment());
+                Assert.True(code == 0, error);
+                Assert.Contains("eu-second", output);
+                List<string?> methods = server.RequestsTo(url).Where(q => (string?)q["method"] == "POST").Select(q => (string?)q["rpcMethod"]).ToList();
+                Assert.Equal(new[] { "tools/list", "tools/list", "tools/list", "tools/list", "tools/call" }, methods);
+            }
+            finally
+            {
+                server.AdminPost("/modern", new { toolsTtlMs = 60000 });
+            }
+        }
+
+        [Fact]
+        public void A_second_process_calls_a_tool_whose_header_annotation_changed_with_the_new_header()
+        {
+            string url = server.ModernMcp;
+            try
+            {
+                (int code, string output, string error) = HostProcess.Run(
+                    AutoConsent.Define + $"\nConnect-McpServer '{url}' -AuthorizationHandler $AutoConsent | Invoke-McpTool headers @{{ region = 'region-value-first' }}",
+                    StoreEnvironment());
+                Assert.True(code == 0, error);
+                Assert.Contains("\"region\":\"region-value-first\"", output.Replace(" ", string.Empty, StringComparison.Ordinal));
+                string stored = string.Concat(Directory.GetFiles(storeDir, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+                Assert.Contains("mcp_tool_headers", stored);
+                Assert.DoesNotContain("region-value-first", stored);
+
+                // Within the list's freshness the server renames the header: the kept rule is wrong now.
+                server.AdminPost("/modern", new { regionHeader = "Zone" });
+                server.AdminPost("/requests/clear");
+                (code, output, error) = HostProcess.Run($"Invoke-McpTool -Uri '{url}' headers @{{ region = 'region-value-second' }}", StoreEnvironment());
+                Assert.True(code == 0, error);
+                Assert.Contains("\"zone\":\"region-value-second\"", output.Replace(" ", string.Empty, StringComparison.Ordinal));
+                List<JsonObject> posts = server.RequestsTo(url).Where(q => (string?)q["method"] == "POST").ToList();
+                Assert.Equal(
+                    new[] { "tools/call 400", "tools/list 200", "tools/list 200", "tools/list 200", "tools/list 200", "tools/call 200" },
+                    posts.Select(q => $"{q["rpcMethod"]} {q["status"]}"));
+            }
+            finally
+            {
+                server.AdminPost("/modern", new { regionHeader = "Region" });
             }
         }
     }

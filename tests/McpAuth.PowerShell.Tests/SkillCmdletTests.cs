@@ -134,6 +134,17 @@ namespace McpAuth.HostedTests
         }
 
         [Fact]
+        public void Read_McpSkill_by_a_name_the_server_lacks_is_SkillNotFound_and_reads_no_file()
+        {
+            PsResult r = Run("Read-McpSkill -Uri $u -Name no-such-skill; 'went on'");
+            Assert.Equal("went on", Assert.Single(r.Output).ToString());
+            ErrorRecord error = Assert.Single(r.Errors);
+            Assert.Equal("SkillNotFound,McpAuth.Commands.ReadMcpSkillCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("no skill named 'no-such-skill'", error.Exception.Message, StringComparison.Ordinal);
+            Assert.Empty(reads);
+        }
+
+        [Fact]
         public void A_tampered_SKILL_md_is_a_terminating_SkillVerificationFailed_and_nothing_is_written()
         {
             served = SkillText.Replace("Body.", "Evil.");

@@ -33,7 +33,7 @@ namespace McpAuth.Core.Mcp
             var pipeline = new OAuthHandler(observe?.Invoke(OAuth) ?? OAuth, serverUri, new DeadlineHandler(options.Timeout, "MCP server", pool));
             mcp = McpHttpClientFactory.Create(pipeline, disposeHandler: true, Timeout.InfiniteTimeSpan);
             var clientOptions = new McpClientOptions { RequestTimeout = options.Timeout, ClientName = "McpAuth" };
-            Client = new McpClient(serverUri, mcp, clientOptions, new EraMemory(signIn.Store));
+            Client = new McpClient(serverUri, mcp, clientOptions, new EraMemory(signIn.Store, OAuth.CredentialInUseAsync));
             ConnectedAt = DateTimeOffset.UtcNow;
         }
 

@@ -58,5 +58,12 @@ namespace McpAuth.Core.Storage
         /// <summary>Gets the MCP protocol version the server was last found to speak (so its era), or null when not known yet.</summary>
         [JsonPropertyName("mcp_protocol_version")]
         public string? McpProtocolVersion { get; init; }
+
+        /// <summary>
+        /// Gets, per MCP endpoint, the header rules of its tools from the last <c>tools/list</c> made with this
+        /// credential, and until when they are fresh; null when none is kept. A new sign-in drops them.
+        /// </summary>
+        [JsonPropertyName("mcp_tool_headers")]
+        public System.Collections.Generic.IReadOnlyDictionary<string, StoredToolHeaders>? McpToolHeaders { get; init; }
     }
 }

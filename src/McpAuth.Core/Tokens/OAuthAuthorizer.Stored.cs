@@ -44,6 +44,27 @@ namespace McpAuth.Core.Tokens
         }
 
         /// <summary>
+        /// The stored credential this connection's requests carry, or the one its first request will carry (what
+        /// <see cref="AdoptStoredAsync"/> adopts), found without binding it; null when there is none (a public server,
+        /// or tokens only a new sign-in can replace). What is kept per authorization context is kept in this one.
+        /// </summary>
+        public async Task<CredentialKey?> CredentialInUseAsync(CancellationToken cancellationToken)
+        {
+            if (Credential is Credential held)
+            {
+                return held.Tokens is null ? null : held.Key;
+            }
+
+            if (binding.StoreChecked)
+            {
+                return null;
+            }
+
+            Credential? found = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, NullEngineCallbacks.Instance, cancellationToken, Options.Account).ConfigureAwait(false);
+            return found?.Tokens is TokenSet tokens && (!Policy.IsStale(tokens) || Policy.CanRenewSilently(found)) ? found.Key : null;
+        }
+
+        /// <summary>
         /// Binds this connection to the newest stored credential established for the server, once; says whether
         /// another stored credential might serve it once the server's own discovery names it. Call with the lock held.
         /// </summary>

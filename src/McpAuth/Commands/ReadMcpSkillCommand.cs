@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using McpAuth.Core;
 using McpAuth.Core.Mcp;
@@ -12,7 +11,7 @@ namespace McpAuth.Commands
     /// Loads a skill (SEP-2640): reads its SKILL.md and verifies its size, sha256 digest and YAML frontmatter
     /// against the skill's entry, then reads and verifies each further file the skill lists. Any failure is the
     /// terminating error SkillVerificationFailed, and no further file is read. Takes McpSkill objects from
-    /// Get-McpSkill, or -Name (the skill is listed first). -OutDirectory writes the verified files.
+    /// Get-McpSkill, or -Name (the skill is listed first, in the same engine call). -OutDirectory writes the verified files.
     /// </summary>
     [Cmdlet(VerbsCommunications.Read, "McpSkill", DefaultParameterSetName = UriSet)]
     [OutputType(typeof(McpLoadedSkill), typeof(FileInfo))]
@@ -40,27 +39,10 @@ namespace McpAuth.Commands
         {
             Uri server = TargetUri;
             McpSkill? skill = Skill;
-            if (skill is null)
+            if (skill is null && Name is null)
             {
-                if (Name is null)
-                {
-                    ThrowTerminatingError(ErrorMapper.ParameterError("SkillOrNameRequired", "Name a skill with -Name, or pipe one from Get-McpSkill.", server));
-                    return;
-                }
-
-                if (!TryRunOnTarget(McpOperations.ListSkillsAsync, out IReadOnlyList<McpSkillInfo> skills))
-                {
-                    return;
-                }
-
-                McpSkillInfo? found = skills.FirstOrDefault(s => string.Equals(s.Name, Name, StringComparison.Ordinal));
-                if (found is null)
-                {
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"The server {server} has no skill named '{Name}'."), "SkillNotFound", ErrorCategory.ObjectNotFound, Name));
-                    return;
-                }
-
-                skill = new McpSkill(server, found);
+                ThrowTerminatingError(ErrorMapper.ParameterError("SkillOrNameRequired", "Name a skill with -Name, or pipe one from Get-McpSkill.", server));
+                return;
             }
 
             IReadOnlyList<McpSkillFile> loaded;
@@ -68,8 +50,23 @@ namespace McpAuth.Commands
             {
                 McpTarget target = Target();
                 Func<IEngineCallbacks, McpCallContext> context = CallContext();
-                McpSkillInfo info = skill.Info;
-                loaded = RunEngineOfferingStore((callbacks, token) => McpOperations.LoadSkillAsync(target, info, context(callbacks), token));
+                if (skill is not null)
+                {
+                    McpSkillInfo info = skill.Info;
+                    loaded = RunEngineOfferingStore((callbacks, token) => McpOperations.LoadSkillAsync(target, info, context(callbacks), token));
+                }
+                else
+                {
+                    string name = Name!;
+                    if (RunEngineOfferingStore((callbacks, token) => McpOperations.LoadSkillAsync(target, name, context(callbacks), token)) is not LoadedSkill found)
+                    {
+                        WriteError(new ErrorRecord(new ItemNotFoundException($"The server {server} has no skill named '{name}'."), "SkillNotFound", ErrorCategory.ObjectNotFound, name));
+                        return;
+                    }
+
+                    skill = new McpSkill(server, found.Skill);
+                    loaded = found.Files;
+                }
             }
             catch (McpAuthException ex) when (ex.ErrorId == ErrorIds.SkillVerificationFailed)
             {

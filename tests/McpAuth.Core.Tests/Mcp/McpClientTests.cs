@@ -186,6 +186,68 @@ namespace McpAuth.Core.Tests.Mcp
         }
 
         [Fact]
+        public async Task A_new_client_calls_a_tool_with_one_request_while_the_kept_tool_list_is_fresh_and_lists_again_after()
+        {
+            string url = server.ModernPublicJson;
+            var storeOptions = new CredentialStoreOptions { Kind = CredentialStoreKind.Memory };
+            ICredentialStore store = CredentialStoreFactory.Create(storeOptions);
+            var key = new CredentialKey(url, server.Issuer);
+            var other = new CredentialKey(url, server.Issuer, "someone-else");
+            foreach (CredentialKey k in new[] { key, other })
+            {
+                await store.UpdateAsync(k, _ => new CredentialRecord(k) { Discovery = new StoredDiscovery(server.Issuer) }, NullEngineCallbacks.Instance, CancellationToken.None);
+            }
+
+            try
+            {
+                DateTimeOffset listedAt = DateTimeOffset.UtcNow;
+                var arguments = new Dictionary<string, object?> { ["region"] = "eu-kept", ["priority"] = 3 };
+                async Task<List<string?>> CallInNewClient(CredentialKey inUse, DateTimeOffset now)
+                {
+                    EraMemory.Forget(new Uri(url));
+                    var memory = new EraMemory(storeOptions, _ => Task.FromResult<CredentialKey?>(inUse));
+                    await memory.RememberAsync(new Uri(url), "2026-07-28", NullEngineCallbacks.Instance, CancellationToken.None);
+                    server.AdminPost("/requests/clear");
+                    McpToolResult result = await Client(url, memory, () => now).CallToolAsync("headers", arguments, Context(), CancellationToken.None);
+                    JsonObject seen = JsonNode.Parse(result.Text!)!.AsObject();
+                    Assert.Equal("eu-kept", (string?)seen["region"]);
+                    Assert.Equal("3", (string?)seen["priority"]);
+                    return Methods(url);
+                }
+
+                string[] listThenCall = { "tools/list", "tools/list", "tools/list", "tools/list", "tools/call" };
+                Assert.Equal(listThenCall, await CallInNewClient(key, listedAt));
+                StoredToolHeaders kept = (await store.GetAsync(key, NullEngineCallbacks.Instance, CancellationToken.None))!.Discovery!.McpToolHeaders![url];
+                Assert.Equal(listedAt, kept.ListedAt);
+                Assert.Equal(listedAt.AddSeconds(60), kept.FreshUntil);
+                Assert.Equal(new[] { "Region", "Priority" }, kept.Tools!["headers"].Select(h => h.Header));
+                Assert.Empty(kept.Tools["echo"]);
+
+                // Fresh: one request. Another credential (another authorization context) has no list kept: it lists.
+                Assert.Equal(new[] { "tools/call" }, await CallInNewClient(key, listedAt.AddSeconds(59)));
+                Assert.Equal(listThenCall, await CallInNewClient(other, listedAt.AddSeconds(1)));
+
+                // Never fresher than the server said: after the ttl, or with a clock before the listing, it lists again.
+                Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(61)));
+                Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(61).AddSeconds(-90)));
+
+                // A list the server says is immediately stale (ttlMs 0) replaces the kept one and is never used.
+                server.AdminPost("/modern", new { toolsTtlMs = 0 });
+                Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(100)));
+                kept = (await store.GetAsync(key, NullEngineCallbacks.Instance, CancellationToken.None))!.Discovery!.McpToolHeaders![url];
+                Assert.Equal(listedAt.AddSeconds(100), kept.FreshUntil);
+                Assert.Equal(listThenCall, await CallInNewClient(key, listedAt.AddSeconds(100)));
+            }
+            finally
+            {
+                server.AdminPost("/modern", new { toolsTtlMs = 60000 });
+                EraMemory.Forget(new Uri(url));
+                await store.RemoveAsync(key, NullEngineCallbacks.Instance, CancellationToken.None);
+                await store.RemoveAsync(other, NullEngineCallbacks.Instance, CancellationToken.None);
+            }
+        }
+
+        [Fact]
         public async Task Input_required_answers_go_back_with_the_request_state_and_the_rounds_are_bounded()
         {
             var callbacks = new AnsweringCallbacks(new Dictionary<string, object?> { ["name"] = "Bo" });

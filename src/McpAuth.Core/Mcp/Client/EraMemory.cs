@@ -15,16 +15,27 @@ namespace McpAuth.Core.Mcp
     /// process sends its first real request at once, with no server/discover and no initialize (for a
     /// legacy server it goes straight to initialize). Reading and writing the store is best effort: a
     /// locked or missing keychain only means finding out again. Public servers have no stored credential.
+    /// The same way it keeps a modern server's tool header rules (<see cref="StoredToolHeaders"/>) in the
+    /// credential the connection presents, so a new process calls a tool with one request while the server's
+    /// last tools/list is fresh.
     /// </summary>
     internal sealed class EraMemory
     {
         private static readonly ConcurrentDictionary<string, string> Known = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 
         private readonly CredentialStoreOptions? store;
+        private readonly Func<CancellationToken, Task<CredentialKey?>>? credentialInUse;
 
-        public EraMemory(CredentialStoreOptions? store)
+        /// <param name="store">The credential store, or null (nothing is kept beyond the process).</param>
+        /// <param name="credentialInUse">
+        /// The stored credential the connection's requests carry (or will carry first), or null for none: the
+        /// authorization context whose tool list may be used (MCP 2026-07-28 caching: a private list is not shared
+        /// across authorization contexts).
+        /// </param>
+        public EraMemory(CredentialStoreOptions? store, Func<CancellationToken, Task<CredentialKey?>>? credentialInUse = null)
         {
             this.store = store;
+            this.credentialInUse = credentialInUse;
         }
 
         /// <summary>The version remembered for the server, or null.</summary>
@@ -77,6 +88,80 @@ namespace McpAuth.Core.Mcp
             }
         }
 
+        /// <summary>The tool header rules kept for the server in the credential the connection presents, fresh or not; null when none.</summary>
+        public async Task<StoredToolHeaders?> RecallToolsAsync(Uri endpoint, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            CredentialKey? key = await CredentialInUseAsync(callbacks, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                CredentialRecord? record = await Open().ReadAsync(key, NullEngineCallbacks.Instance, cancellationToken).ConfigureAwait(false);
+                return record?.Discovery?.McpToolHeaders is IReadOnlyDictionary<string, StoredToolHeaders> kept
+                    && kept.TryGetValue(endpoint.AbsoluteUri, out StoredToolHeaders? headers) ? headers : null;
+            }
+            catch (McpAuthException ex)
+            {
+                callbacks.Debug("Could not read the stored tool header rules: " + ex.Message);
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Keeps a listing's tool header rules in the credential the connection presents (replacing what was kept for
+        /// the server). A listing with no freshness is kept only to replace an older one. Best effort.
+        /// </summary>
+        public async Task RememberToolsAsync(Uri endpoint, StoredToolHeaders headers, IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            CredentialKey? key = await CredentialInUseAsync(callbacks, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                return;
+            }
+
+            bool fresh = headers.FreshUntil > headers.ListedAt;
+            try
+            {
+                // A list with no freshness replaces one kept earlier, and is not worth the store's lock otherwise.
+                if (!fresh && (await Open().ReadAsync(key, NullEngineCallbacks.Instance, cancellationToken).ConfigureAwait(false))?.Discovery?.McpToolHeaders?.ContainsKey(endpoint.AbsoluteUri) != true)
+                {
+                    return;
+                }
+
+                await Open().UpdateAsync(
+                    key,
+                    r =>
+                    {
+                        if (r?.Discovery is null || (!fresh && r.Discovery.McpToolHeaders?.ContainsKey(endpoint.AbsoluteUri) != true))
+                        {
+                            return r;
+                        }
+
+                        var kept = new Dictionary<string, StoredToolHeaders>(StringComparer.Ordinal);
+                        foreach (KeyValuePair<string, StoredToolHeaders> other in r.Discovery.McpToolHeaders ?? new Dictionary<string, StoredToolHeaders>())
+                        {
+                            kept[other.Key] = other.Value;
+                        }
+
+                        kept[endpoint.AbsoluteUri] = headers;
+                        return r with { Discovery = r.Discovery with { McpToolHeaders = kept } };
+                    },
+                    NullEngineCallbacks.Instance,
+                    cancellationToken).ConfigureAwait(false);
+                if (fresh)
+                {
+                    callbacks.Debug($"Stored the header rules of {headers.Tools?.Count ?? 0} tools of {endpoint}, fresh until {headers.FreshUntil:u}.");
+                }
+            }
+            catch (McpAuthException ex)
+            {
+                callbacks.Debug("Could not store the tool header rules: " + ex.Message);
+            }
+        }
+
         /// <summary>Forgets what the process remembered (the server answered otherwise than expected).</summary>
         public static void Forget(Uri endpoint) => Known.TryRemove(endpoint.AbsoluteUri, out _);
 
@@ -96,6 +181,24 @@ namespace McpAuth.Core.Mcp
             {
                 callbacks.Debug("Could not read the stored credentials for the server's protocol version: " + ex.Message);
                 return Array.Empty<CredentialRecord>();
+            }
+        }
+
+        private async Task<CredentialKey?> CredentialInUseAsync(IEngineCallbacks callbacks, CancellationToken cancellationToken)
+        {
+            if (store is null || credentialInUse is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return await credentialInUse(cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpAuthException ex)
+            {
+                callbacks.Debug("Could not find the stored credential in use: " + ex.Message);
+                return null;
             }
         }
 

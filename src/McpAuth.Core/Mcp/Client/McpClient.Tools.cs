@@ -29,6 +29,11 @@ namespace McpAuth.Core.Mcp
                 context.Callbacks.Debug($"tools/list: {list.Count} tools, fresh for {listing.Ttl.TotalSeconds:0.#} s ({listing.CacheScope ?? "no"} cache scope).");
             }
 
+            if (current.Era == McpEra.Modern)
+            {
+                await memory.RememberToolsAsync(Endpoint, ToolCache.ToStored(list, received, listing.Ttl), context.Callbacks, cancellationToken).ConfigureAwait(false);
+            }
+
             return list;
         }
 
@@ -64,8 +69,8 @@ namespace McpAuth.Core.Mcp
                     IEnumerable<KeyValuePair<string, string>>? headers = null;
                     if (current.Era == McpEra.Modern)
                     {
-                        McpToolInfo? tool = await ToolForCallAsync(current, name, context, cancellationToken).ConfigureAwait(false);
-                        headers = tool?.HeaderParameters.HeadersFor(arguments);
+                        ToolHeaderParameters? rules = await HeaderRulesAsync(current, name, context, cancellationToken).ConfigureAwait(false);
+                        headers = rules?.HeadersFor(arguments);
                     }
 
                     var parameters = new CallToolParams { Name = name, Arguments = (JsonObject)arguments.DeepClone(), Meta = new RequestMeta { ProgressToken = progress.Token } };
@@ -89,11 +94,21 @@ namespace McpAuth.Core.Mcp
             }
         }
 
-        /// <summary>The tool's definition for its Mcp-Param-* headers: from the last list (listing once if there is none).</summary>
-        private async Task<McpToolInfo?> ToolForCallAsync(ProtocolEra current, string name, McpCallContext context, CancellationToken cancellationToken)
+        /// <summary>
+        /// The tool's Mcp-Param-* rules: from the last list; before this client listed, from the rules kept in the
+        /// stored credential while the server's list is fresh (a new process then calls at once); else from a new list.
+        /// </summary>
+        private async Task<ToolHeaderParameters?> HeaderRulesAsync(ProtocolEra current, string name, McpCallContext context, CancellationToken cancellationToken)
         {
             if (tools.Tools is null)
             {
+                remembered ??= await memory.RecallToolsAsync(Endpoint, context.Callbacks, cancellationToken).ConfigureAwait(false);
+                if (ToolCache.FromStored(remembered, name, clock()) is ToolHeaderParameters kept)
+                {
+                    context.Callbacks.Verbose($"The header rules of '{name}' come from the server's tool list kept with the stored credential (fresh until {remembered!.FreshUntil:u}); not listing the tools.");
+                    return kept;
+                }
+
                 await ListAllAsync(current, context, cancellationToken).ConfigureAwait(false);
             }
 
@@ -106,7 +121,7 @@ namespace McpAuth.Core.Mcp
                     name);
             }
 
-            return tools.Find(name);
+            return tools.Find(name)?.HeaderParameters;
         }
     }
 }

@@ -23,6 +23,7 @@ namespace McpAuth.Core.Mcp
         private readonly ResultCache results = new ResultCache();
         private readonly Func<DateTimeOffset> clock;
         private ProtocolEra? era;
+        private Storage.StoredToolHeaders? remembered;
         private bool eraFromMemory;
 
         internal McpClient(Uri endpoint, HttpClient http, McpClientOptions options, EraMemory memory, Func<DateTimeOffset>? clock = null)

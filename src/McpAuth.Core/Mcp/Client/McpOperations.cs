@@ -100,8 +100,47 @@ namespace McpAuth.Core.Mcp
         public static Task<IReadOnlyList<McpSkillFile>> LoadSkillAsync(McpTarget target, McpSkillInfo skill, McpCallContext context, CancellationToken cancellationToken)
             => OnClientAsync(target, client => client.LoadSkillAsync(skill, context, cancellationToken), context, cancellationToken);
 
+        /// <summary>
+        /// Lists the target's skills, finds the one named <paramref name="name"/> (exactly) and loads it as
+        /// <see cref="LoadSkillAsync(McpTarget, McpSkillInfo, McpCallContext, CancellationToken)"/> does; null when the
+        /// server has no skill of that name.
+        /// </summary>
+        public static Task<LoadedSkill?> LoadSkillAsync(McpTarget target, string name, McpCallContext context, CancellationToken cancellationToken)
+            => OnClientAsync(
+                target,
+                async client =>
+                {
+                    foreach (McpSkillInfo skill in await client.ListSkillsAsync(context, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (string.Equals(skill.Name, name, StringComparison.Ordinal))
+                        {
+                            return new LoadedSkill(skill, await client.LoadSkillAsync(skill, context, cancellationToken).ConfigureAwait(false));
+                        }
+                    }
+
+                    return (LoadedSkill?)null;
+                },
+                context,
+                cancellationToken);
+
         /// <summary>Subscribes to changes of resources of the target; returns once the server agreed.</summary>
         public static Task<McpSubscription> SubscribeAsync(McpTarget target, IReadOnlyList<string> uris, McpCallContext context, CancellationToken cancellationToken)
             => OnClientAsync(target, client => client.SubscribeAsync(uris, context, cancellationToken), context, cancellationToken);
+    }
+
+    /// <summary>A skill's entry and its verified files, SKILL.md first.</summary>
+    public sealed class LoadedSkill
+    {
+        public LoadedSkill(McpSkillInfo skill, IReadOnlyList<McpSkillFile> files)
+        {
+            Skill = skill;
+            Files = files;
+        }
+
+        /// <summary>Gets the skill's entry in the server's list.</summary>
+        public McpSkillInfo Skill { get; }
+
+        /// <summary>Gets the verified files.</summary>
+        public IReadOnlyList<McpSkillFile> Files { get; }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using McpAuth.Core.Storage;
 
 namespace McpAuth.Core.Mcp
 {
@@ -56,6 +57,30 @@ namespace McpAuth.Core.Mcp
 
         /// <summary>Why a tool was left out of the list, or null.</summary>
         public string? RejectionOf(string name) => current?.Rejected.TryGetValue(name, out string? why) == true ? why : null;
+
+        /// <summary>A listing's header rules as the credential store keeps them: fresh from <paramref name="received"/> for <paramref name="ttl"/>.</summary>
+        public static StoredToolHeaders ToStored(IReadOnlyList<McpToolInfo> tools, DateTimeOffset received, TimeSpan ttl)
+        {
+            var rules = new Dictionary<string, IReadOnlyList<StoredToolHeader>>(StringComparer.Ordinal);
+            foreach (McpToolInfo tool in tools)
+            {
+                if (!rules.ContainsKey(tool.Name))
+                {
+                    rules[tool.Name] = tool.HeaderParameters.ToStored();
+                }
+            }
+
+            return new StoredToolHeaders { ListedAt = received, FreshUntil = received + (ttl > TimeSpan.Zero ? ttl : TimeSpan.Zero), Tools = rules };
+        }
+
+        /// <summary>
+        /// A tool's header rules from a listing kept in the credential store: only while that listing is fresh and
+        /// only for a tool it had (a tool it did not list, or left out as invalid, is listed again); else null.
+        /// </summary>
+        public static ToolHeaderParameters? FromStored(StoredToolHeaders? stored, string name, DateTimeOffset now) =>
+            stored is not null && stored.IsFreshAt(now) && stored.Tools is not null && stored.Tools.TryGetValue(name, out IReadOnlyList<StoredToolHeader>? rules)
+                ? ToolHeaderParameters.FromStored(rules)
+                : null;
 
         private sealed class Snapshot
         {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAuth.Core.Http;
@@ -60,6 +61,32 @@ namespace McpAuth.Core.Mcp
 
             return problem is null ? new ToolHeaderParameters(found) : null;
         }
+
+        /// <summary>
+        /// Rebuilds the annotations a listing found (<see cref="ToStored"/>), kept in the credential store; null when
+        /// what was kept is not a set of annotations this class would have accepted (then the tools are listed again).
+        /// </summary>
+        public static ToolHeaderParameters? FromStored(IReadOnlyList<Storage.StoredToolHeader>? stored)
+        {
+            var found = new List<Parameter>();
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (Storage.StoredToolHeader? p in stored ?? Array.Empty<Storage.StoredToolHeader>())
+            {
+                if (p?.Header is not string header || !McpHeaders.IsToken(header) || !names.Add(header)
+                    || p.Path is not IReadOnlyList<string> path || path.Count == 0 || path.Any(step => step is null))
+                {
+                    return null;
+                }
+
+                found.Add(new Parameter(path.ToArray(), header));
+            }
+
+            return found.Count == 0 ? None : new ToolHeaderParameters(found);
+        }
+
+        /// <summary>The annotations as the credential store keeps them.</summary>
+        public IReadOnlyList<Storage.StoredToolHeader> ToStored() =>
+            parameters.Select(p => new Storage.StoredToolHeader { Path = p.Path, Header = p.Header }).ToList();
 
         /// <summary>The <c>Mcp-Param-*</c> headers for these arguments; a missing or null value sends no header.</summary>
         public IEnumerable<KeyValuePair<string, string>> HeadersFor(JsonObject? arguments)
