@@ -25,14 +25,14 @@ namespace McpAuth.HostedTests
         private const string FormsText = "Forms.\n";
 
         private readonly string folder = Path.Combine(Path.GetTempPath(), "mcpauth-skills-" + Guid.NewGuid().ToString("N"));
-        private readonly HostileHttpServer http;
+        private readonly TestHttpServer http;
         private readonly List<string> reads = new();
         private string served = SkillText;
         private bool declares = true;
 
         public SkillCmdletTests()
         {
-            http = new HostileHttpServer(Answer);
+            http = new TestHttpServer(Answer);
         }
 
         public void Dispose()
@@ -50,11 +50,11 @@ namespace McpAuth.HostedTests
             return "sha256:" + string.Concat(sha.ComputeHash(Encoding.UTF8.GetBytes(text)).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        private HostileReply? Answer(HostileRequest request)
+        private TestResponse? Answer(TestRequest request)
         {
             if (request.Method != "POST")
             {
-                return HostileReply.Text(405, string.Empty);
+                return TestResponse.Text(string.Empty, 405);
             }
 
             JsonNode message = JsonNode.Parse(request.Body)!;
@@ -62,7 +62,7 @@ namespace McpAuth.HostedTests
             JsonNode? id = message["id"]?.DeepClone();
             if (id is null)
             {
-                return HostileReply.Text(202, string.Empty);
+                return TestResponse.Text(string.Empty, 202);
             }
 
             var capabilities = new JsonObject { ["resources"] = new JsonObject() };
@@ -88,7 +88,7 @@ namespace McpAuth.HostedTests
                 "resources/read" => Read((string)message["params"]!["uri"]!),
                 _ => new JsonObject(),
             };
-            return HostileReply.Json(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["result"] = result }.ToJsonString());
+            return TestResponse.Json(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["result"] = result }.ToJsonString());
         }
 
         private JsonObject Read(string uri)

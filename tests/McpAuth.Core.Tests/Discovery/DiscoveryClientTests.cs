@@ -10,6 +10,7 @@ using McpAuth.Core;
 using McpAuth.Core.Discovery;
 using McpAuth.Core.Http;
 
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Discovery

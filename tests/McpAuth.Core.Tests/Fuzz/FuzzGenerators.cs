@@ -4,6 +4,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using McpAuth.Testing;
 
 namespace McpAuth.Core.Tests.Fuzz
 {
@@ -65,7 +67,7 @@ namespace McpAuth.Core.Tests.Fuzz
         private static T Pick<T>(Random r, IReadOnlyList<T> items) => items[r.Next(items.Count)];
 
         /// <summary>A mutator that draws its choices from a per-answer random (seeded at plan time), so replays match.</summary>
-        private static Func<Answer, TestRequest, FuzzWorld, RawReply> Seeded(Random plan, Func<Random, Answer, TestRequest, FuzzWorld, RawReply> body)
+        private static Func<Answer, TestRequest, FuzzWorld, TestResponse> Seeded(Random plan, Func<Random, Answer, TestRequest, FuzzWorld, TestResponse> body)
         {
             int seed = plan.Next();
             int calls = 0;
@@ -444,7 +446,7 @@ namespace McpAuth.Core.Tests.Fuzz
                 string json = a.Json!.ToJsonString();
                 string id = a.Json!["id"]?.ToJsonString() ?? "1";
                 string body;
-                RawEnd end = RawEnd.Close;
+                ConnectionEnd end = ConnectionEnd.Close;
                 switch (variant)
                 {
                     case "multi-line-data": body = "event: message\ndata: " + json.Substring(0, json.Length / 2) + "\ndata: " + json.Substring(json.Length / 2) + "\n\n"; break;
@@ -466,8 +468,8 @@ namespace McpAuth.Core.Tests.Fuzz
                             + "event: message\ndata: " + json + "\n\n";
                         break;
                     case "huge-event": body = "event: message\ndata: " + new string('x', 17 * 1024 * 1024) + "\n\n"; break;
-                    case "keepalive-forever": body = ": keep-alive\n\n"; end = RawEnd.Hold; break;
-                    case "silent-forever": body = string.Empty; end = RawEnd.Hold; break;
+                    case "keepalive-forever": body = ": keep-alive\n\n"; end = ConnectionEnd.Hold; break;
+                    case "silent-forever": body = string.Empty; end = ConnectionEnd.Hold; break;
                     case "other-id-then-close": body = "event: message\ndata: " + json.Replace("\"id\":" + id, "\"id\":31337", StringComparison.Ordinal) + "\n\n"; break;
                     case "empty-data": body = "event: message\ndata:\n\ndata: \n\n"; break;
                     case "bom-and-spaces": body = "\uFEFFevent:message\ndata:" + json + "\n\n"; break;
@@ -479,10 +481,10 @@ namespace McpAuth.Core.Tests.Fuzz
                 }
 
                 a.Body = Encoding.UTF8.GetBytes(body);
-                RawReply reply = a.ToRaw();
-                if (end == RawEnd.Hold)
+                TestResponse reply = a.ToRaw();
+                if (end == ConnectionEnd.Hold)
                 {
-                    reply = RawReply.Of(Answer.Concat(a.Head(includeLength: false), a.Body), RawEnd.Hold);
+                    reply = TestResponse.Raw(Answer.Concat(a.Head(includeLength: false), a.Body), ConnectionEnd.Hold);
                 }
 
                 return reply;
@@ -520,7 +522,7 @@ namespace McpAuth.Core.Tests.Fuzz
 
                 if (status is 100 or 199 or 204)
                 {
-                    return RawReply.Of(a.Head(includeLength: false));
+                    return TestResponse.Raw(a.Head(includeLength: false));
                 }
 
                 return a.ToRaw();
@@ -583,7 +585,7 @@ namespace McpAuth.Core.Tests.Fuzz
                 }
 
                 head = a.Head(includeLength: true);
-                return RawReply.Of(Answer.Concat(head, a.Body));
+                return TestResponse.Raw(Answer.Concat(head, a.Body));
             };
         }
 
@@ -603,32 +605,32 @@ namespace McpAuth.Core.Tests.Fuzz
                 byte[] Ascii(string s) => Encoding.ASCII.GetBytes(s);
                 switch (variant)
                 {
-                    case "close-delimited": return RawReply.Of(Answer.Concat(a.Head(includeLength: false), body));
+                    case "close-delimited": return TestResponse.Raw(Answer.Concat(a.Head(includeLength: false), body));
                     case "length-too-long":
                         a.Headers.Add(new("Content-Length", (body.Length + 1 + r.Next(1000)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                        return RawReply.Of(Answer.Concat(a.Head(includeLength: false), body));
+                        return TestResponse.Raw(Answer.Concat(a.Head(includeLength: false), body));
                     case "length-too-short":
                         a.Headers.Add(new("Content-Length", Math.Max(0, body.Length - 1 - r.Next(Math.Max(1, body.Length))).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                        return RawReply.Of(Answer.Concat(a.Head(includeLength: false), body));
+                        return TestResponse.Raw(Answer.Concat(a.Head(includeLength: false), body));
                     case "chunked":
                     case "chunked-bad-size":
                     case "chunked-no-terminator":
                         a.Headers.Add(new("Transfer-Encoding", "chunked"));
                         string size = variant == "chunked-bad-size" ? "zz" : body.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
                         byte[] chunked = Answer.Concat(Ascii(size + "\r\n"), body, Ascii("\r\n"), variant == "chunked-no-terminator" ? Array.Empty<byte>() : Ascii("0\r\n\r\n"));
-                        return RawReply.Of(Answer.Concat(a.Head(includeLength: false), chunked));
-                    case "reset-mid-body": return RawReply.Of(Answer.Concat(a.Head(includeLength: true), body.Take(body.Length / 2).ToArray()), RawEnd.Reset);
-                    case "reset-before-headers": return RawReply.Of(Array.Empty<byte>(), RawEnd.Reset);
-                    case "close-before-anything": return RawReply.Of(Array.Empty<byte>());
-                    case "garbage-status-line": return RawReply.Of(Answer.Concat(Ascii("HTPP/9.9 abc\r\n\r\n"), body));
-                    case "http-1.0": return RawReply.Of(Answer.Concat(a.Head(includeLength: false, version: "HTTP/1.0"), body));
-                    case "http-2-status": return RawReply.Of(Answer.Concat(a.Head(includeLength: true, version: "HTTP/2"), body));
-                    case "header-without-colon": return RawReply.Of(Answer.Concat(Ascii($"HTTP/1.1 {a.Status} X\r\nno colon here\r\n"), a.Head(includeLength: true).SkipWhile(b => b != '\n').Skip(1).ToArray(), body));
-                    case "continue-then-answer": return RawReply.Of(Answer.Concat(Ascii("HTTP/1.1 100 Continue\r\n\r\n"), a.Head(includeLength: true), body));
-                    case "switching-protocols": return RawReply.Of(Ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\u0081\u0005hello"));
+                        return TestResponse.Raw(Answer.Concat(a.Head(includeLength: false), chunked));
+                    case "reset-mid-body": return TestResponse.Raw(Answer.Concat(a.Head(includeLength: true), body.Take(body.Length / 2).ToArray()), ConnectionEnd.Reset);
+                    case "reset-before-headers": return TestResponse.Raw(Array.Empty<byte>(), ConnectionEnd.Reset);
+                    case "close-before-anything": return TestResponse.Raw(Array.Empty<byte>());
+                    case "garbage-status-line": return TestResponse.Raw(Answer.Concat(Ascii("HTPP/9.9 abc\r\n\r\n"), body));
+                    case "http-1.0": return TestResponse.Raw(Answer.Concat(a.Head(includeLength: false, version: "HTTP/1.0"), body));
+                    case "http-2-status": return TestResponse.Raw(Answer.Concat(a.Head(includeLength: true, version: "HTTP/2"), body));
+                    case "header-without-colon": return TestResponse.Raw(Answer.Concat(Ascii($"HTTP/1.1 {a.Status} X\r\nno colon here\r\n"), a.Head(includeLength: true).SkipWhile(b => b != '\n').Skip(1).ToArray(), body));
+                    case "continue-then-answer": return TestResponse.Raw(Answer.Concat(Ascii("HTTP/1.1 100 Continue\r\n\r\n"), a.Head(includeLength: true), body));
+                    case "switching-protocols": return TestResponse.Raw(Ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\u0081\u0005hello"));
                     default:
                         byte[] head = a.Head(includeLength: true);
-                        return RawReply.Of(head.Take(r.Next(1, head.Length - 1)).ToArray());
+                        return TestResponse.Raw(head.Take(r.Next(1, head.Length - 1)).ToArray());
                 }
             });
         }
@@ -645,18 +647,23 @@ namespace McpAuth.Core.Tests.Fuzz
                 byte[] body = a.Body;
                 switch (variant)
                 {
-                    case "before-headers": return RawReply.Of(Array.Empty<byte>(), RawEnd.Hold);
-                    case "after-headers": return RawReply.Of(head, RawEnd.Hold);
-                    case "mid-body": return RawReply.Of(Answer.Concat(head, body.Take(body.Length / 2).ToArray()), RawEnd.Hold);
+                    case "before-headers": return TestResponse.Raw(Array.Empty<byte>(), ConnectionEnd.Hold);
+                    case "after-headers": return TestResponse.Raw(head, ConnectionEnd.Hold);
+                    case "mid-body": return TestResponse.Raw(Answer.Concat(head, body.Take(body.Length / 2).ToArray()), ConnectionEnd.Hold);
                     default:
-                        var reply = new RawReply { End = RawEnd.Hold };
-                        reply.Segments.Add(new RawSegment(head));
-                        foreach (byte b in body.Take(400))
-                        {
-                            reply.Segments.Add(new RawSegment(new[] { b }, 250));
-                        }
-
-                        return reply;
+                        return TestResponse.Raw(
+                            async (s, t) =>
+                            {
+                                await s.WriteAsync(head, t);
+                                await s.FlushAsync(t);
+                                foreach (byte b in body.Take(400))
+                                {
+                                    await Task.Delay(250, t);
+                                    await s.WriteAsync(new[] { b }, t);
+                                    await s.FlushAsync(t);
+                                }
+                            },
+                            ConnectionEnd.Hold);
                 }
             };
         }

@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Mcp;
+using McpAuth.Testing;
 
 namespace McpAuth.Core.Tests.Fuzz
 {
@@ -51,29 +52,13 @@ namespace McpAuth.Core.Tests.Fuzz
         public void SetJsonText(string text) => Body = Encoding.UTF8.GetBytes(IsEventStream ? FuzzWorld.SseOf(text) : text);
 
         /// <summary>The well-formed HTTP/1.1 bytes: status line, headers, Content-Length, Connection: close, body.</summary>
-        public RawReply ToRaw() => RawReply.Of(Concat(Head(includeLength: true), Body));
+        public TestResponse ToRaw() => TestResponse.Raw(Concat(Head(includeLength: true), Body));
 
-        public byte[] Head(bool includeLength, string? version = null)
-        {
-            var head = new StringBuilder();
-            head.Append(version ?? "HTTP/1.1").Append(' ').Append(Status).Append(' ').Append(Reason).Append("\r\n");
-            foreach (KeyValuePair<string, string> h in Headers)
-            {
-                head.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
-            }
-
-            if (includeLength)
-            {
-                head.Append("Content-Length: ").Append(Body.Length).Append("\r\n");
-            }
-
-            head.Append("Connection: close\r\n\r\n");
-            return Encoding.UTF8.GetBytes(head.ToString());
-        }
+        public byte[] Head(bool includeLength, string? version = null) => TestResponse.Head(Status, Reason, Headers, includeLength ? Body.Length : null, version ?? "HTTP/1.1");
 
         public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
-        public static string ReasonOf(int status) => TestHttpServer.Reason(status);
+        public static string ReasonOf(int status) => TestResponse.ReasonOf(status);
     }
 
     /// <summary>The era an MCP server of a case speaks.</summary>
@@ -176,10 +161,10 @@ namespace McpAuth.Core.Tests.Fuzz
             ClientId = "fz-client-" + caseIndex;
             Code = Fresh("code");
             ClientSecret = Fresh("cs");
-            Server = new RawHttpServer(Handle);
+            Server = new TestHttpServer(Handle);
         }
 
-        public RawHttpServer Server { get; }
+        public TestHttpServer Server { get; }
 
         public FuzzEra Era { get; }
 
@@ -291,7 +276,7 @@ namespace McpAuth.Core.Tests.Fuzz
             }
         }
 
-        private RawReply Handle(TestRequest request)
+        private TestResponse Handle(TestRequest request)
         {
             PlantSent(request);
             var delivered = new List<KeyValuePair<string, string>>();
@@ -354,7 +339,7 @@ namespace McpAuth.Core.Tests.Fuzz
 
             if (request.Header("Content-Type")?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
             {
-                Dictionary<string, string> form = FuzzWorld.FormOf(request);
+                Dictionary<string, string> form = request.FormFields;
                 foreach (string name in new[] { "code", "code_verifier", "refresh_token", "client_secret", "client_assertion", "token" })
                 {
                     Plant(name, form.GetValueOrDefault(name));
@@ -427,7 +412,7 @@ namespace McpAuth.Core.Tests.Fuzz
 
         private (string, Answer) Token(TestRequest request, List<KeyValuePair<string, string>> delivered)
         {
-            Dictionary<string, string> form = FuzzWorld.FormOf(request);
+            Dictionary<string, string> form = request.FormFields;
             string grant = form.GetValueOrDefault("grant_type") ?? string.Empty;
             string stage = grant == "refresh_token" ? FuzzStages.Refresh : FuzzStages.Token;
             string expectedBasic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(ClientId) + ":" + Uri.EscapeDataString(ClientSecret)));
@@ -613,9 +598,6 @@ namespace McpAuth.Core.Tests.Fuzz
             ["isError"] = false,
         };
 
-        /// <summary>The form fields of a request (the last value of a repeated one).</summary>
-        internal static Dictionary<string, string> FormOf(TestRequest request) => request.Form.ToDictionary(f => f.Key, f => f.Value[^1], StringComparer.Ordinal);
-
         internal static JsonNode? TryParse(string text)
         {
             try
@@ -675,7 +657,7 @@ namespace McpAuth.Core.Tests.Fuzz
         /// <summary>Gets or sets what the variant was, for the report (never a secret: generated before any is issued).</summary>
         public string Detail { get; set; } = string.Empty;
 
-        public Func<Answer, TestRequest, FuzzWorld, RawReply>? Mutate { get; set; }
+        public Func<Answer, TestRequest, FuzzWorld, TestResponse>? Mutate { get; set; }
 
         public Func<string, Dictionary<string, string>, FuzzWorld, string>? MutateCallback { get; set; }
 

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using McpAuth.Core.Mcp;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tokens;
+using McpAuth.Testing;
 using McpAuth.Testing.Hostile;
 using Xunit;
 
@@ -37,10 +38,10 @@ namespace McpAuth.Core.Tests.Hostile
 
             peer.Override = (request, role) => role != PeerRole.Token ? null : death switch
             {
-                "drops the connection" => new HostileReply { DropWithoutAnswer = true },
-                "resets mid-answer" => HostileReply.Reset(200, "{\"access_token\":\"at-", "application/json", 400),
-                "stalls mid-answer" => HostileReply.Stall(200, "{\"access_token\":\"at-", "application/json", 400),
-                "answers 503" => HostileReply.Text(503, "down for maintenance"),
+                "drops the connection" => TestResponse.Drop(),
+                "resets mid-answer" => TestResponse.Reset(200, "{\"access_token\":\"at-", "application/json", 400),
+                "stalls mid-answer" => TestResponse.Stall(200, "{\"access_token\":\"at-", "application/json", 400),
+                "answers 503" => TestResponse.Text("down for maintenance", 503),
                 "refuses connections" => null,
                 _ => throw new ArgumentOutOfRangeException(nameof(death)),
             };
@@ -81,7 +82,7 @@ namespace McpAuth.Core.Tests.Hostile
             Assert.Equal("before", await engine.EchoAsync(engine.Connect(url), "before"));
             Assert.Equal("later", await engine.EchoAsync(later, "later"));
 
-            peer.AfterAnswer = (request, role, answer) => role == PeerRole.Token ? new HostileReply { DropWithoutAnswer = true } : answer;
+            peer.AfterAnswer = (request, role, answer) => role == PeerRole.Token ? TestResponse.Drop() : answer;
             Assert.IsAssignableFrom<McpAuthException>(await Record.ExceptionAsync(() => RefreshAsync(engine, later)));
             Assert.Single(peer.Events, e => e.StartsWith("token refresh_token", StringComparison.Ordinal));
 

@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Threading.Tasks;
 using McpAuth.Core.Mcp;
+using McpAuth.Testing;
 using McpAuth.Testing.Hostile;
 using Xunit;
 
@@ -55,7 +56,7 @@ namespace McpAuth.Core.Tests.Hostile
 
             // A public server on the same origin: it never asks for a token, so it never gets one.
             peer.Override = (request, role) => role == PeerRole.Other && request.Path == "/open/mcp"
-                ? (MiniMcpPeer.McpAnswer(request) is string json ? HostileReply.Json(json) : HostileReply.Text(202, string.Empty))
+                ? (MiniMcpPeer.McpAnswer(request) is string json ? TestResponse.Json(json) : TestResponse.Text(string.Empty, 202))
                 : null;
             Assert.Equal("hi", await engine.EchoAsync(engine.Connect(peer.Origin + "/open/mcp"), "hi"));
             Assert.All(peer.Server.Requests.Where(r => r.Path == "/open/mcp"), r => Assert.Null(r.Bearer));

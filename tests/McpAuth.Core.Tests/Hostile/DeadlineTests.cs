@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Threading.Tasks;
+using McpAuth.Testing;
 using McpAuth.Testing.Hostile;
 using Xunit;
 
@@ -48,21 +49,21 @@ namespace McpAuth.Core.Tests.Hostile
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"{hostile}: ended after {watch.Elapsed}");
         }
 
-        private static HostileReply? Misbehave(string hostile, HostileRequest request, PeerRole role)
+        private static TestResponse? Misbehave(string hostile, TestRequest request, PeerRole role)
         {
             TimeSpan second = TimeSpan.FromSeconds(1);
             bool toolCall = role == PeerRole.Mcp && request.Bearer is not null && request.Body.Contains("\"tools/call\"", StringComparison.Ordinal);
             return hostile switch
             {
-                "protected resource metadata trickled" when role == PeerRole.ProtectedResourceMetadata => HostileReply.Trickle(200, LongBody, "application/json", second),
-                "authorization server metadata trickled" when role == PeerRole.AuthorizationServerMetadata => HostileReply.Trickle(200, LongBody, "application/json", second),
-                "registration response trickled" when role == PeerRole.Registration => HostileReply.Trickle(201, LongBody, "application/json", second),
-                "token response trickled" when role == PeerRole.Token => HostileReply.Trickle(200, LongBody, "application/json", second),
-                "token response stalls mid-body" when role == PeerRole.Token => HostileReply.Stall(200, "{\"access_token\":\"at-", "application/json", declaredLength: 400),
-                "MCP JSON body stalls" when toolCall => HostileReply.Stall(200, "{\"jsonrpc\":\"2.0\",", "application/json", declaredLength: 400),
-                "MCP JSON body trickled" when toolCall => HostileReply.Trickle(200, LongBody, "application/json", second),
-                "MCP event stream of keep-alives only" when toolCall => HostileReply.KeepAlivesOnly(TimeSpan.FromMilliseconds(300)),
-                "MCP event stream that stays silent" when toolCall => HostileReply.EventStream(Array.Empty<string>(), TimeSpan.Zero, holdOpen: true),
+                "protected resource metadata trickled" when role == PeerRole.ProtectedResourceMetadata => TestResponse.Trickle(200, LongBody, "application/json", second),
+                "authorization server metadata trickled" when role == PeerRole.AuthorizationServerMetadata => TestResponse.Trickle(200, LongBody, "application/json", second),
+                "registration response trickled" when role == PeerRole.Registration => TestResponse.Trickle(201, LongBody, "application/json", second),
+                "token response trickled" when role == PeerRole.Token => TestResponse.Trickle(200, LongBody, "application/json", second),
+                "token response stalls mid-body" when role == PeerRole.Token => TestResponse.Stall(200, "{\"access_token\":\"at-", "application/json", declaredLength: 400),
+                "MCP JSON body stalls" when toolCall => TestResponse.Stall(200, "{\"jsonrpc\":\"2.0\",", "application/json", declaredLength: 400),
+                "MCP JSON body trickled" when toolCall => TestResponse.Trickle(200, LongBody, "application/json", second),
+                "MCP event stream of keep-alives only" when toolCall => TestResponse.KeepAlivesOnly(TimeSpan.FromMilliseconds(300)),
+                "MCP event stream that stays silent" when toolCall => TestResponse.EventStream(Array.Empty<string>(), TimeSpan.Zero, holdOpen: true),
                 _ => null,
             };
         }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using McpAuth.Core.Registration;
+using McpAuth.Testing;
 using McpAuth.Testing.Hostile;
 using Xunit;
 
@@ -71,7 +72,7 @@ namespace McpAuth.Core.Tests.Hostile
                     return null;
                 }
 
-                Dictionary<string, string> form = request.Form;
+                Dictionary<string, string> form = request.FormFields;
                 sent.Add(form["code"]);
                 sent.Add(form["code_verifier"]);
                 string description = $"bad request {Encode(how, request.Body)} code {Encode(how, form["code"])} verifier {Encode(how, form["code_verifier"])}";
@@ -95,7 +96,7 @@ namespace McpAuth.Core.Tests.Hostile
             peer.Override = (request, role) => role switch
             {
                 // The pre-registered client authenticates with client_secret_basic (the default when the AS names none).
-                PeerRole.AuthorizationServerMetadata => HostileReply.Json(WithoutAuthMethods(peer.AsmJson("/as"))),
+                PeerRole.AuthorizationServerMetadata => TestResponse.Json(WithoutAuthMethods(peer.AsmJson("/as"))),
                 PeerRole.Token => OAuthError($"client {Encode(how, request.Header("Authorization") ?? string.Empty)} secret {Encode(how, clientSecret)} form {Encode(how, request.Body)}"),
                 _ => null,
             };
@@ -119,22 +120,22 @@ namespace McpAuth.Core.Tests.Hostile
             await Task.Delay(TimeSpan.FromSeconds(2));
 
             peer.Override = (request, role) => role == PeerRole.Token
-                ? OAuthError($"refresh {Encode(how, request.Body)} token {Encode(how, request.Form["refresh_token"])}", error: "server_error", status: 500)
+                ? OAuthError($"refresh {Encode(how, request.Body)} token {Encode(how, request.FormFields["refresh_token"])}", error: "server_error", status: 500)
                 : null;
             McpAuthException error = await Assert.ThrowsAnyAsync<McpAuthException>(() => engine.EchoAsync(engine.Connect(url, allowSignIn: false), "again"));
 
             AssertNoSecret(peer, error, engine);
         }
 
-        private static HostileReply WithBody(int status, string reason, string body)
+        private static TestResponse WithBody(int status, string reason, string body)
         {
-            HostileReply reply = HostileReply.Text(status, body);
+            TestResponse reply = TestResponse.Text(body, status);
             reply.ReasonPhrase = reason;
             return reply;
         }
 
-        private static HostileReply OAuthError(string description, string error = "invalid_grant", int status = 400) =>
-            HostileReply.Json(new JsonObject { ["error"] = error, ["error_description"] = description }.ToJsonString(), status);
+        private static TestResponse OAuthError(string description, string error = "invalid_grant", int status = 400) =>
+            TestResponse.Json(new JsonObject { ["error"] = error, ["error_description"] = description }.ToJsonString(), status);
 
         private static string WithoutAuthMethods(string asm)
         {

@@ -36,7 +36,7 @@ namespace McpAuth.Core.Tests.Hostile
             // The disk fills up while the refresh is at the authorization server: the store's lock is held, the write fails.
             peer.Override = (request, role) =>
             {
-                if (role == PeerRole.Token && request.Form.GetValueOrDefault("grant_type") == "refresh_token")
+                if (role == PeerRole.Token && request.FormFields.GetValueOrDefault("grant_type") == "refresh_token")
                 {
                     disk.Fill();
                 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Mcp;
+using McpAuth.Testing;
 using McpAuth.Testing.Hostile;
 using Xunit;
 
@@ -21,15 +22,15 @@ namespace McpAuth.Core.Tests.Hostile
 
         public static IEnumerable<object[]> Cases() => Hostile.Keys.Select(k => new object[] { k });
 
-        private static readonly Dictionary<string, Func<HostileRequest, PeerRole, HostileReply?>> Hostile = new()
+        private static readonly Dictionary<string, Func<TestRequest, PeerRole, TestResponse?>> Hostile = new()
         {
             ["access token with NUL"] = (r, role) => role == PeerRole.Token ? Tokens("\"at-\\u0000-x\"") : null,
             ["access token with a newline"] = (r, role) => role == PeerRole.Token ? Tokens("\"at-\\r\\nX-Injected: 1\"") : null,
             ["access token with a space"] = (r, role) => role == PeerRole.Token ? Tokens("\"at- x\"") : null,
             ["expires_in 315537897599"] = (r, role) => role == PeerRole.Token ? Tokens("\"at-long-lived\"", "315537897599") : null,
             ["expires_in 1e300"] = (r, role) => role == PeerRole.Token ? Tokens("\"at-long-lived\"", "1e300") : null,
-            ["token response cut off mid-body"] = (r, role) => role == PeerRole.Token ? HostileReply.Reset(200, "{\"access_token\":\"at-", "application/json", 400) : null,
-            ["resource lone surrogate"] = (r, role) => role == PeerRole.ProtectedResourceMetadata ? HostileReply.Json("{\"resource\":\"\\ud800\",\"authorization_servers\":[\"http://127.0.0.1:1/as\"]}") : null,
+            ["token response cut off mid-body"] = (r, role) => role == PeerRole.Token ? TestResponse.Reset(200, "{\"access_token\":\"at-", "application/json", 400) : null,
+            ["resource lone surrogate"] = (r, role) => role == PeerRole.ProtectedResourceMetadata ? TestResponse.Json("{\"resource\":\"\\ud800\",\"authorization_servers\":[\"http://127.0.0.1:1/as\"]}") : null,
             ["duplicate members in an MCP response"] = (r, role) => Answer(r, role, id => $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{{\"content\":[]}},\"result\":{{\"content\":[]}}}}"),
             ["duplicate members in structuredContent"] = (r, role) => Answer(r, role, id => $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{{\"content\":[],\"structuredContent\":{{\"a\":1,\"a\":2}}}}}}"),
             ["duplicate members in a content block"] = (r, role) => Answer(r, role, id => $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{{\"content\":[{{\"type\":\"text\",\"text\":\"a\",\"text\":\"b\"}}]}}}}"),
@@ -38,7 +39,7 @@ namespace McpAuth.Core.Tests.Hostile
             ["serverInfo.name 5"] = (r, role) => Discover(r, role, "5"),
             ["serverInfo.name {}"] = (r, role) => Discover(r, role, "{}"),
             ["MCP body reset by the peer"] = (r, role) => role == PeerRole.Mcp && r.Bearer is not null && r.Body.Contains(ToolCall, StringComparison.Ordinal)
-                ? HostileReply.Reset(200, "{\"jsonrpc\":\"2.0\",", "application/json", 400)
+                ? TestResponse.Reset(200, "{\"jsonrpc\":\"2.0\",", "application/json", 400)
                 : null,
         };
 
@@ -88,10 +89,10 @@ namespace McpAuth.Core.Tests.Hostile
             return result.Text.Length + result.TextBlocks.Count + (result.IsAllText ? 1 : 0) + (result.StructuredData is null ? 0 : 1) + result.Content.Count;
         });
 
-        private static HostileReply Tokens(string accessToken, string expiresIn = "3600") => HostileReply.Json(
+        private static TestResponse Tokens(string accessToken, string expiresIn = "3600") => TestResponse.Json(
             $"{{\"access_token\":{accessToken},\"token_type\":\"Bearer\",\"expires_in\":{expiresIn},\"refresh_token\":\"rt-hostile-0123456789\"}}");
 
-        private static HostileReply? Answer(HostileRequest request, PeerRole role, Func<string, string> body)
+        private static TestResponse? Answer(TestRequest request, PeerRole role, Func<string, string> body)
         {
             if (role != PeerRole.Mcp || request.Bearer is null || !request.Body.Contains(ToolCall, StringComparison.Ordinal))
             {
@@ -99,10 +100,10 @@ namespace McpAuth.Core.Tests.Hostile
             }
 
             string id = JsonNode.Parse(request.Body)!["id"]!.ToJsonString();
-            return HostileReply.Json(body(id));
+            return TestResponse.Json(body(id));
         }
 
-        private static HostileReply? Discover(HostileRequest request, PeerRole role, string name)
+        private static TestResponse? Discover(TestRequest request, PeerRole role, string name)
         {
             if (role != PeerRole.Mcp || request.Bearer is null || !request.Body.Contains("\"server/discover\"", StringComparison.Ordinal))
             {
@@ -110,7 +111,7 @@ namespace McpAuth.Core.Tests.Hostile
             }
 
             string id = JsonNode.Parse(request.Body)!["id"]!.ToJsonString();
-            return HostileReply.Json($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{{\"supportedVersions\":[\"2026-07-28\"],\"capabilities\":{{\"tools\":{{}}}},\"serverInfo\":{{\"name\":{name},\"version\":{name}}},\"_meta\":{{\"io.modelcontextprotocol/serverInfo\":{{\"name\":{name},\"version\":{name}}}}}}}}}");
+            return TestResponse.Json($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{{\"supportedVersions\":[\"2026-07-28\"],\"capabilities\":{{\"tools\":{{}}}},\"serverInfo\":{{\"name\":{name},\"version\":{name}}},\"_meta\":{{\"io.modelcontextprotocol/serverInfo\":{{\"name\":{name},\"version\":{name}}}}}}}}}");
         }
     }
 }

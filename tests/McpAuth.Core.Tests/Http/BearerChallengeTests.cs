@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Threading.Tasks;
 using McpAuth.Core;
 using McpAuth.Core.Http;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Http

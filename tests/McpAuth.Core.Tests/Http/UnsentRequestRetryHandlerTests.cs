@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Http;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Http

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core.Http;
 using McpAuth.Core.Tests.Http;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Mcp

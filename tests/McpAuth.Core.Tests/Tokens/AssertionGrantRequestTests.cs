@@ -6,6 +6,7 @@ using McpAuth.Core.Discovery;
 using McpAuth.Core.Http;
 using McpAuth.Core.Registration;
 using McpAuth.Core.Tokens;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Tokens

@@ -12,6 +12,7 @@ using McpAuth.Core.Http;
 using McpAuth.Core.Registration;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tokens;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Tokens

@@ -7,6 +7,7 @@ using McpAuth.Core.Http;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tests.Storage;
 using McpAuth.Core.Tokens;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Tokens

@@ -6,6 +6,7 @@ using McpAuth.Core.Registration;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tests.Storage;
 using McpAuth.Core.Tokens;
+using McpAuth.Testing;
 
 namespace McpAuth.Core.Tests.Tokens
 {

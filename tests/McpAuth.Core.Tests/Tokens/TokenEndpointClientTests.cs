@@ -8,6 +8,7 @@ using McpAuth.Core.Discovery;
 using McpAuth.Core.Http;
 using McpAuth.Core.Registration;
 using McpAuth.Core.Tokens;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Tokens
@@ -116,8 +117,8 @@ namespace McpAuth.Core.Tests.Tokens
             string decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Substring(6)));
             Assert.Equal("my+client%3A1:s3cr3t%2F%2B%3A%25%C3%A9+x", decoded);
             string[] parts = decoded.Split(':');
-            Assert.Equal("my client:1", TestHttpServer.Decode(parts[0]));
-            Assert.Equal("s3cr3t/+:%é x", TestHttpServer.Decode(parts[1]));
+            Assert.Equal("my client:1", TestRequest.Decode(parts[0]));
+            Assert.Equal("s3cr3t/+:%é x", TestRequest.Decode(parts[1]));
             Assert.Null(request.Field("client_id"));
             Assert.Null(request.Field("client_secret"));
             Assert.Equal("http://127.0.0.1:9/mcp", request.Field("resource"));

@@ -9,6 +9,7 @@ using McpAuth.Core.Registration;
 using McpAuth.Core.Storage;
 using McpAuth.Core.Tests.Storage;
 using McpAuth.Core.Tokens;
+using McpAuth.Testing;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Tokens

@@ -29,7 +29,7 @@ namespace McpAuth.Testing.Hostile
     /// <summary>
     /// A small but real OAuth 2.1 authorization server (metadata, dynamic registration, authorization with PKCE
     /// S256, state and RFC 9207 iss, code and refresh grants with rotation and reuse detection, revocation) and
-    /// modern MCP (2026-07-28, stateless JSON) endpoints protected by it, on one <see cref="HostileHttpServer"/>.
+    /// modern MCP (2026-07-28, stateless JSON) endpoints protected by it, on one <see cref="TestHttpServer"/>.
     /// Tokens are opaque and bound to one resource: an endpoint accepts only tokens issued for the resource
     /// its own metadata names. Every secret it issues is kept in <see cref="Issued"/> for leak checks, and
     /// <see cref="Override"/> replaces any answer with a hostile one.
@@ -48,27 +48,27 @@ namespace McpAuth.Testing.Hostile
 
         public MiniMcpPeer()
         {
-            Server = new HostileHttpServer(Answer);
+            Server = new TestHttpServer(Answer);
         }
 
-        public HostileHttpServer Server { get; private set; }
+        public TestHttpServer Server { get; private set; }
 
         /// <summary>Stops listening, as a peer whose process died: every connection is refused until <see cref="Start"/>.</summary>
         public void Stop() => Server.Dispose();
 
         /// <summary>Listens again on the same port (what it issued and registered is kept, as by a server with a database).</summary>
-        public void Start() => Server = new HostileHttpServer(Answer, Server.Port);
+        public void Start() => Server = Server.Reopen();
 
         public string Origin => Server.Origin;
 
         /// <summary>Gets or sets a hook that may answer a request in place of the peer (null: the peer answers).</summary>
-        public Func<HostileRequest, PeerRole, HostileReply?>? Override { get; set; }
+        public Func<TestRequest, PeerRole, TestResponse?>? Override { get; set; }
 
         /// <summary>
         /// Gets or sets a hook that sees the peer's own answer after the peer acted on the request (a code used, a
         /// refresh token rotated) and may replace what is sent: a peer that dies after doing the work.
         /// </summary>
-        public Func<HostileRequest, PeerRole, HostileReply, HostileReply>? AfterAnswer { get; set; }
+        public Func<TestRequest, PeerRole, TestResponse, TestResponse>? AfterAnswer { get; set; }
 
         /// <summary>Gets or sets the access tokens' lifetime.</summary>
         public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
@@ -102,7 +102,7 @@ namespace McpAuth.Testing.Hostile
         public string? ResourceOf(string accessToken) => accessTokens.TryGetValue(accessToken, out Grant? grant) && !grant.Revoked ? grant.Resource : null;
 
         /// <summary>Gets the requests one MCP endpoint received.</summary>
-        public IReadOnlyList<HostileRequest> RequestsTo(string path) => Server.Requests.Where(r => r.Path == path).ToList();
+        public IReadOnlyList<TestRequest> RequestsTo(string path) => Server.Requests.Where(r => r.Path == path).ToList();
 
         /// <summary>
         /// An authorization handler for the engine: plays the browser (GET the authorization URL, take the
@@ -118,15 +118,15 @@ namespace McpAuth.Testing.Hostile
 
         public void Dispose() => Server.Dispose();
 
-        private HostileReply? Answer(HostileRequest request)
+        private TestResponse? Answer(TestRequest request)
         {
             PeerRole role = RoleOf(request, out PeerEndpoint? endpoint, out string? issuerPath);
-            if (Override?.Invoke(request, role) is HostileReply hostile)
+            if (Override?.Invoke(request, role) is TestResponse hostile)
             {
                 return hostile;
             }
 
-            HostileReply? answer = role switch
+            TestResponse? answer = role switch
             {
                 PeerRole.ProtectedResourceMetadata => Prm(endpoint!),
                 PeerRole.AuthorizationServerMetadata => Asm(issuerPath!),
@@ -140,7 +140,7 @@ namespace McpAuth.Testing.Hostile
             return answer is not null && AfterAnswer is { } after ? after(request, role, answer) : answer;
         }
 
-        private PeerRole RoleOf(HostileRequest request, out PeerEndpoint? endpoint, out string? issuerPath)
+        private PeerRole RoleOf(TestRequest request, out PeerEndpoint? endpoint, out string? issuerPath)
         {
             endpoint = null;
             issuerPath = null;
@@ -224,11 +224,11 @@ namespace McpAuth.Testing.Hostile
         public string Challenge(PeerEndpoint endpoint) =>
             $"Bearer error=\"invalid_token\", resource_metadata=\"{Origin}/.well-known/oauth-protected-resource{endpoint.Path}\"";
 
-        private HostileReply Prm(PeerEndpoint endpoint) => HostileReply.Json(PrmJson(endpoint));
+        private TestResponse Prm(PeerEndpoint endpoint) => TestResponse.Json(PrmJson(endpoint));
 
-        private HostileReply Asm(string issuerPath) => HostileReply.Json(AsmJson(issuerPath));
+        private TestResponse Asm(string issuerPath) => TestResponse.Json(AsmJson(issuerPath));
 
-        private HostileReply Register(HostileRequest request, string issuerPath)
+        private TestResponse Register(TestRequest request, string issuerPath)
         {
             JsonObject? body = JsonNode.Parse(request.Body) as JsonObject;
             string clientId = issuerPath.Trim('/') + "-client-" + Next();
@@ -242,10 +242,10 @@ namespace McpAuth.Testing.Hostile
                 ["token_endpoint_auth_method"] = "none",
                 ["application_type"] = "native",
             };
-            return HostileReply.Json(answer.ToJsonString(), 201);
+            return TestResponse.Json(answer.ToJsonString(), 201);
         }
 
-        private HostileReply Authorize(HostileRequest request, string issuerPath)
+        private TestResponse Authorize(TestRequest request, string issuerPath)
         {
             Dictionary<string, string> q = request.QueryFields;
             string redirect = q.GetValueOrDefault("redirect_uri", string.Empty);
@@ -254,17 +254,17 @@ namespace McpAuth.Testing.Hostile
             issued.Enqueue(code);
             codes[code] = new CodeGrant(q.GetValueOrDefault("client_id", string.Empty), redirect, q.GetValueOrDefault("code_challenge", string.Empty), q.GetValueOrDefault("resource", string.Empty), q.GetValueOrDefault("scope", string.Empty), issuerPath);
             events.Enqueue("authorize " + q.GetValueOrDefault("resource", string.Empty));
-            return HostileReply.Redirect($"{redirect}?code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(state)}&iss={Uri.EscapeDataString(Issuer(issuerPath))}");
+            return TestResponse.Redirect($"{redirect}?code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(state)}&iss={Uri.EscapeDataString(Issuer(issuerPath))}");
         }
 
-        private HostileReply Token(HostileRequest request, string issuerPath)
+        private TestResponse Token(TestRequest request, string issuerPath)
         {
             if (!TokenEndpointUp)
             {
-                return HostileReply.Text(503, string.Empty);
+                return TestResponse.Text(string.Empty, 503);
             }
 
-            Dictionary<string, string> form = request.Form;
+            Dictionary<string, string> form = request.FormFields;
             string grantType = form.GetValueOrDefault("grant_type", string.Empty);
             if (grantType == "authorization_code")
             {
@@ -312,7 +312,7 @@ namespace McpAuth.Testing.Hostile
             return OAuthError("unsupported_grant_type", grantType);
         }
 
-        private HostileReply Tokens(Grant grant)
+        private TestResponse Tokens(Grant grant)
         {
             string access = "at-" + Next() + "-" + Random(16);
             string refresh = "rt-" + Next() + "-" + Random(16);
@@ -320,7 +320,7 @@ namespace McpAuth.Testing.Hostile
             issued.Enqueue(refresh);
             accessTokens[access] = grant;
             refreshTokens[refresh] = grant;
-            return HostileReply.Json(new JsonObject
+            return TestResponse.Json(new JsonObject
             {
                 ["access_token"] = access,
                 ["token_type"] = "Bearer",
@@ -330,36 +330,36 @@ namespace McpAuth.Testing.Hostile
             }.ToJsonString());
         }
 
-        private HostileReply Revoke(HostileRequest request)
+        private TestResponse Revoke(TestRequest request)
         {
-            string token = request.Form.GetValueOrDefault("token", string.Empty);
+            string token = request.FormFields.GetValueOrDefault("token", string.Empty);
             if (accessTokens.TryGetValue(token, out Grant? grant) || refreshTokens.TryGetValue(token, out grant))
             {
                 grant.Revoked = true;
             }
 
             events.Enqueue("revoke");
-            return HostileReply.Text(200, string.Empty);
+            return TestResponse.Text(string.Empty, 200);
         }
 
-        private HostileReply Mcp(HostileRequest request, PeerEndpoint endpoint)
+        private TestResponse Mcp(TestRequest request, PeerEndpoint endpoint)
         {
             string? bearer = request.Bearer;
             if (bearer is null || !accessTokens.TryGetValue(bearer, out Grant? grant) || grant.Revoked || grant.Resource != endpoint.Resource || grant.IssuerPath != endpoint.IssuerPath)
             {
-                return HostileReply.Json("{\"error\":\"invalid_token\"}", 401).WithHeader("WWW-Authenticate", Challenge(endpoint));
+                return TestResponse.Json("{\"error\":\"invalid_token\"}", 401).WithHeader("WWW-Authenticate", Challenge(endpoint));
             }
 
             if (request.Method != "POST")
             {
-                return HostileReply.Text(405, string.Empty);
+                return TestResponse.Text(string.Empty, 405);
             }
 
-            return McpAnswer(request) is string json ? HostileReply.Json(json) : HostileReply.Text(202, string.Empty);
+            return McpAnswer(request) is string json ? TestResponse.Json(json) : TestResponse.Text(string.Empty, 202);
         }
 
         /// <summary>The JSON-RPC answer of a well-behaved modern server to one request body, or null for a notification.</summary>
-        public static string? McpAnswer(HostileRequest request)
+        public static string? McpAnswer(TestRequest request)
         {
             JsonObject? message;
             try
@@ -413,8 +413,8 @@ namespace McpAuth.Testing.Hostile
             return answer.ToJsonString();
         }
 
-        private static HostileReply OAuthError(string error, string description, int status = 400) =>
-            HostileReply.Json(new JsonObject { ["error"] = error, ["error_description"] = description }.ToJsonString(), status);
+        private static TestResponse OAuthError(string error, string description, int status = 400) =>
+            TestResponse.Json(new JsonObject { ["error"] = error, ["error_description"] = description }.ToJsonString(), status);
 
         private int Next() => Interlocked.Increment(ref counter);
 
