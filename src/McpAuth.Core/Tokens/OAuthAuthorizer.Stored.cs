@@ -24,10 +24,7 @@ namespace McpAuth.Core.Tokens
                     {
                         // Quiet while looking (a public server has nothing stored, and a plaintext store warns on
                         // each use); a credential found is then read and bound as on a challenge, with its reports.
-                        // A stale token that only a person or a new grant can replace is not sent: the server's
-                        // challenge starts that, as it would without a stored credential.
-                        Credential? found = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, NullEngineCallbacks.Instance, cancellationToken, Options.Account).ConfigureAwait(false);
-                        if (found?.Tokens is TokenSet tokens && (!Policy.IsStale(tokens) || Policy.CanRenewSilently(found))
+                        if (await FindSendableAsync(cancellationToken).ConfigureAwait(false) is not null
                             && (await LoadStoredAsync(callbacks, cancellationToken).ConfigureAwait(false)).Established is not null)
                         {
                             callbacks.Verbose("Sending the stored credential with the first request.");
@@ -60,8 +57,17 @@ namespace McpAuth.Core.Tokens
                 return null;
             }
 
+            return (await FindSendableAsync(cancellationToken).ConfigureAwait(false))?.Key;
+        }
+
+        /// <summary>
+        /// The stored credential for the server, found quietly, when its token can go on a request: still valid, or
+        /// renewable without a person. A stale token only a new sign-in can replace is left to the server's challenge.
+        /// </summary>
+        private async Task<Credential?> FindSendableAsync(CancellationToken cancellationToken)
+        {
             Credential? found = await cache.Value.FindAsync(serverUri, Options.Client.ClientId, NullEngineCallbacks.Instance, cancellationToken, Options.Account).ConfigureAwait(false);
-            return found?.Tokens is TokenSet tokens && (!Policy.IsStale(tokens) || Policy.CanRenewSilently(found)) ? found.Key : null;
+            return found?.Tokens is TokenSet tokens && (!Policy.IsStale(tokens) || Policy.CanRenewSilently(found)) ? found : null;
         }
 
         /// <summary>
