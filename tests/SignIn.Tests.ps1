@@ -64,7 +64,9 @@ Describe 'Connect-McpServer sign-in' {
         @{ Name = 'state'; ErrorId = 'StateMismatch' }
         @{ Name = 'iss'; ErrorId = 'AuthorizationResponseIssuerMismatch' }
     ) {
-        $tamper = { param([uri] $url) $cb = & $AutoConsent $url; [uri]($cb.AbsoluteUri -replace "([?&]$Name=)[^&]*", '$1tampered') }.GetNewClosure()
+        # GetNewClosure copies only this scope's variables: the consent script block is taken into one first.
+        $consent = $AutoConsent
+        $tamper = { param([uri] $url) $cb = & $consent $url; [uri]($cb.AbsoluteUri -replace "([?&]$Name=)[^&]*", '$1tampered') }.GetNewClosure()
         { Connect-McpServer $fixture.Mcp -AuthorizationHandler $tamper -CredentialStore Memory -Force -ErrorAction Stop } |
             Should -Throw -ErrorId "$ErrorId,McpAuth.Commands.ConnectMcpServerCommand"
     }
