@@ -5,6 +5,7 @@ using System.Management.Automation.Host;
 using System.Threading;
 using System.Threading.Tasks;
 using McpAuth.Core;
+using McpAuth.Core.Http;
 using McpAuth.Core.Mcp;
 using McpAuth.Core.Storage;
 
@@ -64,7 +65,12 @@ namespace McpAuth
                 SynchronizationContext.SetSynchronizationContext(null);
                 try
                 {
-                    task = operation(callbacks, abandon.Token);
+                    // This thread waits for the operation anyway: HTTP exchanges the operation starts before its
+                    // first real wait do their socket I/O here (DirectHttpHandler), with no thread-pool hop.
+                    using (WaitingThread.Enter())
+                    {
+                        task = operation(callbacks, abandon.Token);
+                    }
                 }
                 catch (Exception ex)
                 {

@@ -40,6 +40,18 @@ namespace McpAuth.Core.Http
         public static HttpMessageHandler CreateHandler(NetworkOptions? network = null)
         {
             bool ownNetwork = network is not null && (network.Proxy is not null || network.CertificateAuthorityPath is not null);
+            if (!ownNetwork)
+            {
+                return new DirectHttpHandler(CreateRuntimeHandler(null));
+            }
+
+            return CreateRuntimeHandler(network);
+        }
+
+        /// <summary>Creates .NET's own handler, for what <see cref="DirectHttpHandler"/> does not send itself.</summary>
+        private static HttpMessageHandler CreateRuntimeHandler(NetworkOptions? network)
+        {
+            bool ownNetwork = network is not null && (network.Proxy is not null || network.CertificateAuthorityPath is not null);
             if (!ownNetwork && SocketsHandlerType is not null && Activator.CreateInstance(SocketsHandlerType) is HttpMessageHandler sockets)
             {
                 Set(sockets, nameof(HttpClientHandler.AllowAutoRedirect), false);

@@ -1,0 +1,472 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace McpAuth.Core.Http
+{
+    /// <summary>
+    /// One HTTP/1.1 connection of <see cref="DirectHttpHandler"/>: a socket (and TLS over it for https), a read
+    /// buffer, the request writer and the response-head reader. One exchange at a time. Every blocking call takes
+    /// the caller's token, and cancelling it closes the socket, which ends the blocked call at once.
+    /// </summary>
+    internal sealed class Http1Connection : IDisposable
+    {
+        /// <summary>The most a response head (status line and headers) may take: .NET's own default.</summary>
+        internal const int MaxHeadBytes = 64 * 1024;
+
+        private readonly Socket socket;
+        private readonly Stream stream;
+        private readonly bool tls;
+        private byte[] buffer = new byte[16 * 1024];
+        private int start;
+        private int end;
+        private int disposed;
+        private long idleSince;
+
+        private Http1Connection(Socket socket, Stream stream, bool tls)
+        {
+            this.socket = socket;
+            this.stream = stream;
+            this.tls = tls;
+        }
+
+        /// <summary>Gets whether bytes can be read without waiting: in the buffer, or (without TLS) already in the socket.</summary>
+        public bool DataReady => start < end || (!tls && Volatile.Read(ref disposed) == 0 && Available() > 0);
+
+        /// <summary>Gets the number of bytes in the buffer.</summary>
+        public int Buffered => end - start;
+
+        /// <summary>Gets whether the connection is closed.</summary>
+        public bool IsClosed => Volatile.Read(ref disposed) != 0;
+
+        /// <summary>Opens a connection to the host and port of <paramref name="uri"/>, with TLS for https.</summary>
+        /// <exception cref="HttpRequestException">The host cannot be resolved or reached, or TLS fails.</exception>
+        /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+        public static Http1Connection Open(Uri uri, RemoteCertificateValidationCallback? validate, CancellationToken cancellationToken)
+        {
+            IPAddress[] addresses = Resolve(uri.DnsSafeHost, cancellationToken);
+            Exception? last = null;
+            foreach (IPAddress address in addresses)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                Stream? stream = null;
+                try
+                {
+                    using (cancellationToken.Register(static s => ((IDisposable)s!).Dispose(), socket))
+                    {
+                        socket.Connect(new IPEndPoint(address, uri.Port));
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    stream = new NetworkStream(socket, ownsSocket: true);
+                    if (uri.Scheme == Uri.UriSchemeHttps)
+                    {
+                        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, validate);
+                        stream = ssl;
+                        using (cancellationToken.Register(static s => ((IDisposable)s!).Dispose(), socket))
+                        {
+                            ssl.AuthenticateAsClient(uri.IdnHost, null, SslProtocols.None, checkCertificateRevocation: false);
+                        }
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return new Http1Connection(socket, stream, stream is SslStream);
+                }
+                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException || ex is IOException || ex is AuthenticationException)
+                {
+                    stream?.Dispose();
+                    socket.Dispose();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (ex is AuthenticationException || (ex is IOException && stream is SslStream))
+                    {
+                        throw new HttpRequestException("The TLS connection could not be established.", ex);
+                    }
+
+                    last = ex;
+                }
+                catch
+                {
+                    stream?.Dispose();
+                    socket.Dispose();
+                    throw;
+                }
+            }
+
+            throw new HttpRequestException(last?.Message ?? "The host has no address.", last);
+        }
+
+        /// <summary>Notes that the connection went back to its pool now.</summary>
+        public void MarkIdle() => idleSince = Stopwatch.GetTimestamp();
+
+        /// <summary>Gets how long the connection has been idle since <see cref="MarkIdle"/>.</summary>
+        public TimeSpan IdleFor => TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - idleSince) / (double)Stopwatch.Frequency);
+
+        /// <summary>
+        /// Returns true when a pooled connection can take another request: open, nothing left unread, and nothing
+        /// arrived while it was idle (a server that closed it, or sent what nobody asked for).
+        /// </summary>
+        public bool CanTakeRequest()
+        {
+            if (IsClosed || start != end)
+            {
+                return false;
+            }
+
+            try
+            {
+                return !socket.Poll(0, SelectMode.SelectRead);
+            }
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Writes <paramref name="count"/> bytes of <paramref name="data"/>, blocking.</summary>
+        public void Write(byte[] data, int count, CancellationToken cancellationToken)
+        {
+            using (cancellationToken.Register(static s => ((Http1Connection)s!).Dispose(), this))
+            {
+                try
+                {
+                    stream.Write(data, 0, count);
+                    stream.Flush();
+                }
+                catch (IOException ex)
+                {
+                    // The server is gone (a pooled connection it closed): it has not answered this request.
+                    throw new NoResponseException(ex);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Reads a response head, blocking, skipping interim (1xx) responses. Throws <see cref="NoResponseException"/>
+        /// when the connection ends before the first byte of a response.
+        /// </summary>
+        public Http1ResponseHead ReadHead(CancellationToken cancellationToken)
+        {
+            using (cancellationToken.Register(static s => ((Http1Connection)s!).Dispose(), this))
+            {
+                bool any = false;
+                while (true)
+                {
+                    int at = IndexOfHeadEnd();
+                    if (at < 0)
+                    {
+                        if (end - start >= MaxHeadBytes)
+                        {
+                            throw new HttpRequestException("The server's response headers are larger than 64 KiB.");
+                        }
+
+                        int got;
+                        try
+                        {
+                            got = Fill();
+                        }
+                        catch (IOException ex) when (!any && end == start)
+                        {
+                            throw new NoResponseException(ex);
+                        }
+
+                        if (got == 0)
+                        {
+                            throw any || end > start
+                                ? new HttpRequestException("The server closed the connection in the middle of its response headers.")
+                                : new NoResponseException();
+                        }
+
+                        continue;
+                    }
+
+                    any = true;
+                    Http1ResponseHead head = Http1ResponseHead.Parse(buffer, start, at - start);
+                    start = at + 4;
+                    if (head.StatusCode >= 100 && head.StatusCode < 200)
+                    {
+                        if (head.StatusCode == 101)
+                        {
+                            throw new HttpRequestException("The server switched protocols, which was not asked for.");
+                        }
+
+                        continue;
+                    }
+
+                    return head;
+                }
+            }
+        }
+
+        /// <summary>Copies up to <paramref name="count"/> buffered bytes into <paramref name="destination"/>.</summary>
+        public int TakeBuffered(byte[] destination, int offset, int count)
+        {
+            int n = Math.Min(count, end - start);
+            Buffer.BlockCopy(buffer, start, destination, offset, n);
+            start += n;
+            return n;
+        }
+
+        /// <summary>Drops up to <paramref name="count"/> buffered bytes.</summary>
+        public int Skip(int count)
+        {
+            int n = Math.Min(count, end - start);
+            start += n;
+            return n;
+        }
+
+        /// <summary>Reads one CRLF-ended line from the buffer, without the CRLF; null when the buffer holds no whole line.</summary>
+        public string? TryTakeLine(int maxLength)
+        {
+            int limit = Math.Min(end, start + maxLength + 2);
+            for (int i = start; i + 1 < limit; i++)
+            {
+                if (buffer[i] == '\r' && buffer[i + 1] == '\n')
+                {
+                    string line = Encoding.ASCII.GetString(buffer, start, i - start);
+                    start = i + 2;
+                    return line;
+                }
+            }
+
+            if (end - start > maxLength + 1)
+            {
+                throw new IOException("The server's chunked body has a line that is too long.");
+            }
+
+            return null;
+        }
+
+        /// <summary>Reads more bytes into the buffer, blocking; 0 at the end of the stream.</summary>
+        public int Fill()
+        {
+            MakeRoom();
+            int n = stream.Read(buffer, end, buffer.Length - end);
+            end += n;
+            return n;
+        }
+
+        /// <summary>Reads more bytes into the buffer without blocking a thread; 0 at the end of the stream.</summary>
+        public async Task<int> FillAsync(CancellationToken cancellationToken)
+        {
+            MakeRoom();
+            using (cancellationToken.Register(static s => ((Http1Connection)s!).Dispose(), this))
+            {
+                int n = await stream.ReadAsync(buffer, end, buffer.Length - end, cancellationToken).ConfigureAwait(false);
+                end += n;
+                return n;
+            }
+        }
+
+        /// <summary>Closes the connection; a blocked read or write on it ends.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                try
+                {
+                    stream.Dispose();
+                }
+                catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+                {
+                    // Closing a connection that already failed.
+                }
+
+                socket.Dispose();
+            }
+        }
+
+        private static IPAddress[] Resolve(string host, CancellationToken cancellationToken)
+        {
+            if (IPAddress.TryParse(host, out IPAddress? literal))
+            {
+                return new[] { literal };
+            }
+
+            Task<IPAddress[]> lookup = Dns.GetHostAddressesAsync(host);
+            try
+            {
+                lookup.Wait(cancellationToken);
+                return lookup.Result.Length > 0 ? lookup.Result : throw new HttpRequestException($"The host '{host}' has no address.");
+            }
+            catch (AggregateException ex) when (ex.InnerException is SocketException)
+            {
+                throw new HttpRequestException(ex.InnerException.Message, ex.InnerException);
+            }
+        }
+
+        private int Available()
+        {
+            try
+            {
+                return socket.Available;
+            }
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            {
+                return 1; // let the read report it
+            }
+        }
+
+        private void MakeRoom()
+        {
+            if (start == end)
+            {
+                start = end = 0;
+            }
+            else if (end == buffer.Length)
+            {
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                else
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+            }
+        }
+
+        private int IndexOfHeadEnd()
+        {
+            for (int i = start; i + 3 < end; i++)
+            {
+                if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n')
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>The connection ended before any byte of a response: the server may have closed it while it was idle.</summary>
+        internal sealed class NoResponseException : IOException
+        {
+            public NoResponseException(Exception? inner = null)
+                : base("The server closed the connection without answering.", inner)
+            {
+            }
+        }
+    }
+
+    /// <summary>A parsed response head: status, version and header fields in the order received.</summary>
+    internal sealed class Http1ResponseHead
+    {
+        private static readonly Encoding Latin1 = Encoding.GetEncoding(28591);
+
+        private Http1ResponseHead(Version version, int statusCode, string reason, List<KeyValuePair<string, string>> fields)
+        {
+            Version = version;
+            StatusCode = statusCode;
+            Reason = reason;
+            Fields = fields;
+        }
+
+        public Version Version { get; }
+
+        public int StatusCode { get; }
+
+        public string Reason { get; }
+
+        public List<KeyValuePair<string, string>> Fields { get; }
+
+        /// <summary>Parses the head in <paramref name="bytes"/> (without the blank line that ends it).</summary>
+        /// <exception cref="HttpRequestException">It is not a valid HTTP/1.x response head.</exception>
+        public static Http1ResponseHead Parse(byte[] bytes, int offset, int count)
+        {
+            string text = Latin1.GetString(bytes, offset, count);
+            string[] lines = text.Split(new[] { "\r\n" }, StringSplitOptions.None);
+            string status = lines[0];
+            if (status.Length < 12 || !status.StartsWith("HTTP/1.", StringComparison.Ordinal) || (status[7] != '0' && status[7] != '1') || status[8] != ' '
+                || !char.IsDigit(status[9]) || !char.IsDigit(status[10]) || !char.IsDigit(status[11]) || (status.Length > 12 && status[12] != ' '))
+            {
+                throw Invalid("its status line");
+            }
+
+            int code = ((status[9] - '0') * 100) + ((status[10] - '0') * 10) + (status[11] - '0');
+            if (code < 100)
+            {
+                throw Invalid("its status code");
+            }
+
+            var fields = new List<KeyValuePair<string, string>>(lines.Length);
+            for (int i = 1; i < lines.Length; i++)
+            {
+                string line = lines[i];
+                int colon = line.IndexOf(':');
+                if (colon <= 0 || !IsToken(line, colon))
+                {
+                    throw Invalid("a header line");
+                }
+
+                string value = line.Substring(colon + 1).Trim(' ', '\t');
+                foreach (char c in value)
+                {
+                    if ((c < ' ' && c != '\t') || c == '\x7f')
+                    {
+                        throw Invalid("a header value");
+                    }
+                }
+
+                fields.Add(new KeyValuePair<string, string>(line.Substring(0, colon), value));
+            }
+
+            return new Http1ResponseHead(status[7] == '0' ? HttpVersion.Version10 : HttpVersion.Version11, code, status.Length > 13 ? status.Substring(13) : string.Empty, fields);
+        }
+
+        /// <summary>Gets the values of a field, in order.</summary>
+        public IEnumerable<string> Values(string name)
+        {
+            foreach (KeyValuePair<string, string> field in Fields)
+            {
+                if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return field.Value;
+                }
+            }
+        }
+
+        /// <summary>Returns true when a comma-separated field lists <paramref name="token"/>.</summary>
+        public bool Lists(string name, string token)
+        {
+            foreach (string value in Values(name))
+            {
+                foreach (string item in value.Split(','))
+                {
+                    if (string.Equals(item.Trim(' ', '\t'), token, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsToken(string line, int length)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                char c = line[i];
+                if (c <= ' ' || c >= '\x7f' || "()<>@,;:\\\"/[]?={}".IndexOf(c) >= 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static HttpRequestException Invalid(string part) => new HttpRequestException($"The server's response is not valid HTTP/1.1 ({part}).");
+    }
+}

@@ -1,0 +1,332 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using McpAuth.Core.Http;
+using McpAuth.Testing;
+using Xunit;
+
+namespace McpAuth.Core.Tests.Http
+{
+    /// <summary>
+    /// DirectHttpHandler against real servers on loopback: on a waiting thread it writes HTTP/1.1 itself (bodies
+    /// delimited by length, by chunks or by the close), keeps connections alive and replaces one the server closed,
+    /// refuses what HTTP/1.1 cannot carry, fails typed on broken answers, stops at once when cancelled, and never
+    /// blocks its thread on an event stream with nothing to read; anywhere else .NET's handler sends.
+    /// </summary>
+    public sealed class DirectHttpHandlerTests : IDisposable
+    {
+        private readonly TestHttpServer server = new(_ => TestResponse.Json("{\"ok\":true}"));
+
+        public void Dispose() => server.Dispose();
+
+        [Fact]
+        public async Task On_a_waiting_thread_the_request_is_written_directly_with_its_headers_and_body()
+        {
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using HttpClient http = McpHttpClientFactory.Create(handler, disposeHandler: false, Timeout.InfiniteTimeSpan);
+
+            string body = await OnWaitingThread(() =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, server.Url("/mcp?x=1")) { Content = new StringContent("{\"id\":1}", Encoding.UTF8, "application/json") };
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer t");
+                request.Headers.Accept.ParseAdd("application/json");
+                request.Headers.Accept.ParseAdd("text/event-stream");
+                using HttpResponseMessage response = http.SendAsync(request).GetAwaiter().GetResult();
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            });
+
+            Assert.Equal("{\"ok\":true}", body);
+            Assert.Equal(1, handler.DirectRequests);
+            TestRequest seen = Assert.Single(server.Requests);
+            Assert.Equal("POST", seen.Method);
+            Assert.Equal("/mcp?x=1", seen.PathAndQuery);
+            Assert.Equal("{\"id\":1}", seen.Body);
+            Assert.Equal("Bearer t", seen.Header("Authorization"));
+            Assert.Equal("application/json, text/event-stream", seen.Header("Accept"));
+            Assert.Equal("127.0.0.1:" + server.Port, seen.Header("Host"));
+            Assert.Equal("8", seen.Header("Content-Length"));
+            Assert.StartsWith("McpAuth/", seen.Header("User-Agent"));
+        }
+
+        [Fact]
+        public async Task Off_a_waiting_thread_dotnets_handler_sends()
+        {
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            Assert.Equal("{\"ok\":true}", await http.GetStringAsync(server.Url("/x")));
+            Assert.Equal(0, handler.DirectRequests);
+            Assert.Single(server.Requests);
+        }
+
+        [Theory]
+        [InlineData("Content-Length: 11\r\n\r\nhello world", "hello world")]
+        [InlineData("Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n", "hello world")]
+        [InlineData("Connection: close\r\n\r\nhello world", "hello world")]
+        [InlineData("Content-Length: 0\r\n\r\n", "")]
+        public async Task Bodies_delimited_by_length_chunks_or_the_close_are_read_whole(string rest, string expected)
+        {
+            server.Handler = _ => TestResponse.Raw(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + rest));
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            string text = await OnWaitingThread(() => http.GetStringAsync(server.Url("/b")).GetAwaiter().GetResult());
+
+            Assert.Equal(expected, text);
+            Assert.Equal(1, handler.DirectRequests);
+        }
+
+        [Fact]
+        public async Task A_kept_alive_connection_carries_the_next_request_and_one_the_server_closed_is_replaced()
+        {
+            using var peer = new KeepAliveServer(closeAfterFirstAnswer: false);
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            await OnWaitingThread(() =>
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    Assert.Equal("answer " + i, http.PostAsync(peer.Url, new StringContent("q" + i)).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                }
+
+                return true;
+            });
+            Assert.Equal(1, peer.Connections);
+
+            using var closing = new KeepAliveServer(closeAfterFirstAnswer: true);
+            await OnWaitingThread(() =>
+            {
+                Assert.Equal("answer 0", http.PostAsync(closing.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                closing.WaitClosed();
+
+                // The pooled connection is closed by now: it is noticed before the request goes out, or the request
+                // that meets it is sent again on a new one, and the server sees it once.
+                Assert.Equal("answer 1", http.PostAsync(closing.Url, new StringContent("q1")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                return true;
+            });
+            Assert.Equal(2, closing.Connections);
+            Assert.Equal(new[] { "q0", "q1" }, closing.Bodies.ToArray());
+        }
+
+        [Fact]
+        public async Task A_header_with_a_line_break_is_refused_before_anything_is_sent()
+        {
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            HttpRequestException refused = await OnWaitingThread(() =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, server.Url("/x"));
+                request.Headers.TryAddWithoutValidation("X-Injected", "a\r\nEvil: yes");
+                return Assert.Throws<HttpRequestException>(() => http.SendAsync(request).GetAwaiter().GetResult());
+            });
+
+            Assert.Contains("X-Injected", refused.Message);
+            Assert.DoesNotContain("Evil", refused.Message);
+            Assert.Empty(server.Requests);
+        }
+
+        [Theory]
+        [InlineData("HTTP/1.1 OK\r\n\r\n")]
+        [InlineData("HTTP/2 200 OK\r\n\r\n")]
+        [InlineData("HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n")]
+        [InlineData("HTTP/1.1 200 OK\r\n folded: x\r\n\r\n")]
+        [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello")]
+        [InlineData("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n")]
+        [InlineData("HTTP/1.1 101 Switching Protocols\r\n\r\n")]
+        [InlineData("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n")]
+        [InlineData("")]
+        public async Task A_response_that_is_not_valid_http_is_an_HttpRequestException(string raw)
+        {
+            server.Handler = _ => TestResponse.Raw(Encoding.ASCII.GetBytes(raw));
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            await OnWaitingThread(() => Assert.Throws<HttpRequestException>(() => http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult()));
+        }
+
+        [Theory]
+        [InlineData("Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")]
+        [InlineData("Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXX\r\n0\r\n\r\n")]
+        [InlineData("Content-Length: 20\r\n\r\nhello")]
+        public async Task A_body_that_breaks_off_or_is_badly_chunked_is_an_IOException(string rest)
+        {
+            server.Handler = _ => TestResponse.Raw(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n" + rest));
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            await OnWaitingThread(() =>
+            {
+                using HttpResponseMessage response = http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+                using Stream body = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
+                return Assert.ThrowsAny<IOException>(() => body.CopyTo(Stream.Null));
+            });
+        }
+
+        [Fact]
+        public async Task Cancelling_ends_a_blocked_wait_for_the_answer_at_once()
+        {
+            server.Handler = _ => TestResponse.Raw(Array.Empty<byte>(), ConnectionEnd.Hold);
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+            var clock = Stopwatch.StartNew();
+            await OnWaitingThread(() => Assert.ThrowsAny<OperationCanceledException>(() => http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead, cancel.Token).GetAwaiter().GetResult()));
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
+        }
+
+        [Fact]
+        public async Task An_event_stream_with_nothing_to_read_does_not_hold_the_waiting_thread()
+        {
+            using var release = new ManualResetEventSlim();
+            server.Handler = _ => TestResponse.Raw(async (stream, token) =>
+            {
+                byte[] head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+                await stream.WriteAsync(head, 0, head.Length, token);
+                await stream.FlushAsync(token);
+                await Task.Run(() => release.Wait(token), token);
+                byte[] rest = Encoding.ASCII.GetBytes("a\r\ndata: hi\n\n\r\n0\r\n\r\n");
+                await stream.WriteAsync(rest, 0, rest.Length, token);
+            });
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            Task<int> read = await OnWaitingThread(() =>
+            {
+                HttpResponseMessage response = http.GetAsync(server.Url("/events"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+                Stream body = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
+                return body.ReadAsync(new byte[64], 0, 64, CancellationToken.None);
+            });
+
+            Assert.False(read.IsCompleted);
+            release.Set();
+            Assert.Equal(10, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        /// <summary>Runs <paramref name="work"/> on a new thread marked as waiting, as a pipeline thread is.</summary>
+        private static Task<T> OnWaitingThread<T>(Func<T> work)
+        {
+            var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                using (WaitingThread.Enter())
+                {
+                    try
+                    {
+                        done.SetResult(work());
+                    }
+                    catch (Exception ex)
+                    {
+                        done.SetException(ex);
+                    }
+                }
+            }) { IsBackground = true };
+            thread.Start();
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        /// <summary>An HTTP/1.1 server that keeps connections alive (or closes each after its first answer) and answers "answer N".</summary>
+        private sealed class KeepAliveServer : IDisposable
+        {
+            private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+            private readonly bool closeAfterFirstAnswer;
+            private readonly ManualResetEventSlim closed = new();
+            private int connections;
+            private int answers;
+
+            public KeepAliveServer(bool closeAfterFirstAnswer)
+            {
+                this.closeAfterFirstAnswer = closeAfterFirstAnswer;
+                listener.Start();
+                _ = Task.Run(AcceptAsync);
+            }
+
+            public Uri Url => new("http://127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port + "/mcp");
+
+            public int Connections => Volatile.Read(ref connections);
+
+            public ConcurrentQueue<string> Bodies { get; } = new();
+
+            public void WaitClosed() => Assert.True(closed.Wait(TimeSpan.FromSeconds(10)));
+
+            public void Dispose() => listener.Stop();
+
+            private async Task AcceptAsync()
+            {
+                while (true)
+                {
+                    TcpClient client;
+                    try
+                    {
+                        client = await listener.AcceptTcpClientAsync();
+                    }
+                    catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                    {
+                        return;
+                    }
+
+                    Interlocked.Increment(ref connections);
+                    _ = Task.Run(() => ServeAsync(client));
+                }
+            }
+
+            private async Task ServeAsync(TcpClient client)
+            {
+                using (client)
+                {
+                    NetworkStream stream = client.GetStream();
+                    var reader = new StreamReader(stream, Encoding.ASCII);
+                    while (true)
+                    {
+                        string? line = await reader.ReadLineAsync();
+                        if (line is null)
+                        {
+                            return;
+                        }
+
+                        int length = 0;
+                        while (!string.IsNullOrEmpty(line))
+                        {
+                            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                            {
+                                length = int.Parse(line.Substring(15).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                            }
+
+                            line = await reader.ReadLineAsync();
+                        }
+
+                        var body = new char[length];
+                        int got = 0;
+                        while (got < length)
+                        {
+                            got += await reader.ReadAsync(body, got, length - got);
+                        }
+
+                        Bodies.Enqueue(new string(body));
+                        string text = "answer " + (Interlocked.Increment(ref answers) - 1);
+                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + text.Length + "\r\n\r\n" + text);
+                        await stream.WriteAsync(answer, 0, answer.Length);
+                        if (closeAfterFirstAnswer)
+                        {
+                            client.Client.Shutdown(SocketShutdown.Both);
+                            client.Close();
+                            closed.Set();
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
