@@ -137,32 +137,67 @@ namespace McpAuth.Core.Tests.Mcp
             Assert.Contains("\"mcp_protocol_version\":\"2025-11-25\"", written);
         }
 
-        [Fact]
-        public async Task A_pooled_connection_idle_for_over_four_seconds_is_retired_whatever_the_server_keeps()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_pooled_connection_idle_for_over_four_seconds_is_retired_whatever_the_server_keeps(bool onWaitingThread)
         {
             // Node keeps idle connections 5 s by default and says so (Keep-Alive: timeout=5), which .NET honours; a
             // server that keeps them longer but closes them early, or says nothing, is met by the client's own limit:
-            // here the server says 60 s, and the client still opens a new connection after 4.6 s idle.
-            // (.NET retires idle connections on a timer, at most a quarter of the limit late.)
+            // here the server says 60 s, and the client still opens a new connection after 4.6 s idle. Both ways of
+            // sending: .NET's handler from the thread pool (it retires idle connections on a timer, at most a quarter
+            // of the limit late), and DirectHttpHandler on a waiting thread, as a pipeline thread is.
             Assert.True(McpHttpClientFactory.PooledConnectionIdleTimeout.TotalSeconds * 1.25 < 4.6);
-            Assert.Equal("SocketsHttpHandler", McpHttpClientFactory.CreateHandler().GetType().Name);
+            var handler = Assert.IsType<DirectHttpHandler>(McpHttpClientFactory.CreateHandler());
             using var patient = new FixtureServer("--keep-alive-ms", "60000");
-            HttpClient http = McpHttpClientFactory.Create(McpHttpClientFactory.CreateHandler(), disposeHandler: true, TimeSpan.FromSeconds(30));
+            HttpClient http = McpHttpClientFactory.Create(handler, disposeHandler: true, TimeSpan.FromSeconds(30));
             owned.Add(http);
             var client = new McpClient(new Uri(patient.ModernPublicJson), http, new McpClientOptions(), new EraMemory(null));
             owned.Add(client);
-            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "warm" }, Context(), CancellationToken.None);
+            McpToolResult Call(string message) => client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = message }, Context(), CancellationToken.None).GetAwaiter().GetResult();
 
-            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "a" }, Context(), CancellationToken.None);
-            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "b" }, Context(), CancellationToken.None);
-            await Task.Delay(TimeSpan.FromSeconds(4.6));
-            McpToolResult last = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "c" }, Context(), CancellationToken.None);
+            McpToolResult last = await OnThread(onWaitingThread, () =>
+            {
+                Call("warm");
+                Call("a");
+                Call("b");
+                Thread.Sleep(TimeSpan.FromSeconds(4.6));
+                return Call("c");
+            });
 
             Assert.Equal("c", last.Text);
+            Assert.Equal(onWaitingThread, handler.DirectRequests > 0);
             List<long> ports = patient.RequestsTo(patient.ModernPublicJson).Where(q => (string?)q["rpcMethod"] == "tools/call").Select(q => (long)q["clientPort"]!).ToList();
             Assert.Equal(4, ports.Count);
             Assert.Equal(ports[1], ports[2]);
             Assert.NotEqual(ports[2], ports[3]);
+        }
+
+        /// <summary>Runs <paramref name="work"/> on a new thread marked as waiting (as a pipeline thread is), or on the thread pool.</summary>
+        private static Task<T> OnThread<T>(bool waiting, Func<T> work)
+        {
+            if (!waiting)
+            {
+                return Task.Run(work);
+            }
+
+            var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                using (WaitingThread.Enter())
+                {
+                    try
+                    {
+                        done.SetResult(work());
+                    }
+                    catch (Exception ex)
+                    {
+                        done.SetException(ex);
+                    }
+                }
+            }) { IsBackground = true };
+            thread.Start();
+            return done.Task;
         }
 
         [Fact]
