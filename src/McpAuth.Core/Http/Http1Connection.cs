@@ -23,6 +23,16 @@ namespace McpAuth.Core.Http
         /// <summary>The most a response head (status line and headers) may take: .NET's own default.</summary>
         internal const int MaxHeadBytes = 64 * 1024;
 
+        /// <summary>How long a lone blocking read polls before it sleeps: about twice a local server's answer to a small call.</summary>
+        internal static readonly TimeSpan SpinLimit = TimeSpan.FromMilliseconds(1);
+
+        private static readonly long SpinLimitTicks = (long)(SpinLimit.TotalSeconds * Stopwatch.Frequency);
+
+        // Spinning pays only where the server can run while this thread spins.
+        private static readonly bool MaySpin = Environment.ProcessorCount > 1;
+
+        private static int blockedReaders;
+
         private readonly Socket socket;
         private readonly Stream stream;
         private readonly bool tls;
@@ -245,13 +255,32 @@ namespace McpAuth.Core.Http
             return null;
         }
 
-        /// <summary>Reads more bytes into the buffer, blocking; 0 at the end of the stream.</summary>
+        /// <summary>
+        /// Reads more bytes into the buffer, blocking; 0 at the end of the stream. When no other thread of the process
+        /// is waiting on a connection like this, a plain-HTTP read first polls the socket for up to
+        /// <see cref="SpinLimit"/>: a local server usually answers within that, and a thread that never went to sleep
+        /// skips the wake-up, which on a virtual machine costs as much as the server's work. With others waiting
+        /// (calls in parallel) it blocks at once and leaves the CPU to them.
+        /// </summary>
         public int Fill()
         {
             MakeRoom();
-            int n = stream.Read(buffer, end, buffer.Length - end);
-            end += n;
-            return n;
+            bool alone = Interlocked.Increment(ref blockedReaders) == 1;
+            try
+            {
+                if (alone && !tls && MaySpin)
+                {
+                    SpinUntilReadable();
+                }
+
+                int n = stream.Read(buffer, end, buffer.Length - end);
+                end += n;
+                return n;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref blockedReaders);
+            }
         }
 
         /// <summary>Reads more bytes into the buffer without blocking a thread; 0 at the end of the stream.</summary>
@@ -300,6 +329,15 @@ namespace McpAuth.Core.Http
             catch (AggregateException ex) when (ex.InnerException is SocketException)
             {
                 throw new HttpRequestException(ex.InnerException.Message, ex.InnerException);
+            }
+        }
+
+        private void SpinUntilReadable()
+        {
+            long until = Stopwatch.GetTimestamp() + SpinLimitTicks;
+            while (Volatile.Read(ref blockedReaders) == 1 && Available() == 0 && Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(20);
             }
         }
 
