@@ -111,7 +111,9 @@ namespace McpAuth.Core.Http
                 }
             }
 
-            throw new HttpRequestException(last?.Message ?? "The host has no address.", last);
+            // The message is what a person reads after "Could not reach the server at ...:"; the socket's own names the endpoint.
+            string reason = last is SocketException socketError ? socketError.Message.TrimEnd('.') : "The connection failed";
+            throw new HttpRequestException(reason + ".");
         }
 
         /// <summary>Notes that the connection went back to its pool now.</summary>
