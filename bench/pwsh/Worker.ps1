@@ -1,7 +1,7 @@
 # Benchmark worker in real pwsh, driven by bench/driver.mjs over stdin/stdout (one JSON object a line; the
 # protocol is in bench/README.md). Two clients live in this one process:
 #   mcpauth  Invoke-McpTool, the module imported once (and once per runspace of the parallel pool);
-#   raw      a bare HttpClient doing the same JSON-RPC POSTs: the floor for any client in this process.
+#   raw      a bare HttpClient doing the same JSON-RPC POSTs: the reference a script would write by hand in this process.
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Concurrency = 20
