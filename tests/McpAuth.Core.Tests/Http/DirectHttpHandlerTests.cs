@@ -4,7 +4,10 @@ using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Http;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -212,6 +215,77 @@ namespace McpAuth.Core.Tests.Http
             Assert.False(read.IsCompleted);
             release.Set();
             Assert.Equal(10, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        [Fact]
+        public async Task Https_goes_over_tls_on_the_waiting_thread_and_a_certificate_nobody_vouches_for_is_refused()
+        {
+            using X509Certificate2 certificate = SelfSigned();
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var url = new Uri("https://127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port + "/mcp");
+            _ = Task.Run(async () =>
+            {
+                while (true)
+                {
+                    TcpClient client;
+                    try
+                    {
+                        client = await listener.AcceptTcpClientAsync();
+                    }
+                    catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                    {
+                        return;
+                    }
+
+                    _ = Task.Run(async () =>
+                    {
+                        using (client)
+                        using (var tls = new SslStream(client.GetStream()))
+                        {
+                            try
+                            {
+                                await tls.AuthenticateAsServerAsync(certificate);
+                                var reader = new StreamReader(tls, Encoding.ASCII);
+                                while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+                                {
+                                }
+
+                                byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecret");
+                                await tls.WriteAsync(answer, 0, answer.Length);
+                            }
+                            catch (Exception ex) when (ex is IOException || ex is System.Security.Authentication.AuthenticationException)
+                            {
+                                // The refusing client hangs up during the handshake.
+                            }
+                        }
+                    });
+                }
+            });
+
+            string thumbprint = certificate.Thumbprint;
+            using var trusting = new DirectHttpHandler(new HttpClientHandler(), (_, presented, _, _) => presented is not null && new X509Certificate2(presented).Thumbprint == thumbprint);
+            using var trustingClient = new HttpClient(trusting, disposeHandler: false);
+            Assert.Equal("sealed", await OnWaitingThread(() => trustingClient.GetStringAsync(url).GetAwaiter().GetResult()));
+            Assert.Equal(1, trusting.DirectRequests);
+
+            using var system = new DirectHttpHandler(new HttpClientHandler());
+            using var systemClient = new HttpClient(system, disposeHandler: false);
+            HttpRequestException refused = await OnWaitingThread(() => Assert.Throws<HttpRequestException>(() => systemClient.GetStringAsync(url).GetAwaiter().GetResult()));
+            Assert.Contains("TLS", refused.Message);
+            Assert.Equal(0, system.DirectRequests);
+            listener.Stop();
+        }
+
+        private static X509Certificate2 SelfSigned()
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            using X509Certificate2 created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
         }
 
         /// <summary>Runs <paramref name="work"/> on a new thread marked as waiting, as a pipeline thread is.</summary>
