@@ -251,7 +251,7 @@ namespace McpAuth.Core.Tests.Http
                                 {
                                 }
 
-                                byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecret");
+                                byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsealed");
                                 await tls.WriteAsync(answer, 0, answer.Length);
                             }
                             catch (Exception ex) when (ex is IOException || ex is System.Security.Authentication.AuthenticationException)
