@@ -35,7 +35,7 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using HttpClient http = McpHttpClientFactory.Create(handler, disposeHandler: false, Timeout.InfiniteTimeSpan);
 
-            string body = await OnWaitingThread(() =>
+            string body = await WaitingThreads.Run(() =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, server.Url("/mcp?x=1")) { Content = new StringContent("{\"id\":1}", Encoding.UTF8, "application/json") };
                 request.Headers.TryAddWithoutValidation("Authorization", "Bearer t");
@@ -81,7 +81,7 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
 
-            string text = await OnWaitingThread(() => http.GetStringAsync(server.Url("/b")).GetAwaiter().GetResult());
+            string text = await WaitingThreads.Run(() => http.GetStringAsync(server.Url("/b")).GetAwaiter().GetResult());
 
             Assert.Equal(expected, text);
             Assert.Equal(1, handler.DirectRequests);
@@ -94,7 +94,7 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
 
-            await OnWaitingThread(() =>
+            await WaitingThreads.Run(() =>
             {
                 for (int i = 0; i < 3; i++)
                 {
@@ -106,7 +106,7 @@ namespace McpAuth.Core.Tests.Http
             Assert.Equal(1, peer.Connections);
 
             using var closing = new KeepAliveServer(closeAfterFirstAnswer: true);
-            await OnWaitingThread(() =>
+            await WaitingThreads.Run(() =>
             {
                 Assert.Equal("answer 0", http.PostAsync(closing.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
                 closing.WaitClosed();
@@ -126,7 +126,7 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
 
-            HttpRequestException refused = await OnWaitingThread(() =>
+            HttpRequestException refused = await WaitingThreads.Run(() =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, server.Url("/x"));
                 request.Headers.TryAddWithoutValidation("X-Injected", "a\r\nEvil: yes");
@@ -154,7 +154,7 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
 
-            await OnWaitingThread(() => Assert.Throws<HttpRequestException>(() => http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult()));
+            await WaitingThreads.Run(() => Assert.Throws<HttpRequestException>(() => http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult()));
         }
 
         [Theory]
@@ -167,7 +167,7 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
 
-            await OnWaitingThread(() =>
+            await WaitingThreads.Run(() =>
             {
                 using HttpResponseMessage response = http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
                 using Stream body = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
@@ -184,7 +184,7 @@ namespace McpAuth.Core.Tests.Http
             using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
             var clock = Stopwatch.StartNew();
-            await OnWaitingThread(() => Assert.ThrowsAny<OperationCanceledException>(() => http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead, cancel.Token).GetAwaiter().GetResult()));
+            await WaitingThreads.Run(() => Assert.ThrowsAny<OperationCanceledException>(() => http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead, cancel.Token).GetAwaiter().GetResult()));
 
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
         }
@@ -205,7 +205,7 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
 
-            Task<int> read = await OnWaitingThread(() =>
+            Task<int> read = await WaitingThreads.Run(() =>
             {
                 HttpResponseMessage response = http.GetAsync(server.Url("/events"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
                 Stream body = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
@@ -266,12 +266,12 @@ namespace McpAuth.Core.Tests.Http
             string thumbprint = certificate.Thumbprint;
             using var trusting = new DirectHttpHandler(new HttpClientHandler(), (_, presented, _, _) => presented is not null && new X509Certificate2(presented).Thumbprint == thumbprint);
             using var trustingClient = new HttpClient(trusting, disposeHandler: false);
-            Assert.Equal("sealed", await OnWaitingThread(() => trustingClient.GetStringAsync(url).GetAwaiter().GetResult()));
+            Assert.Equal("sealed", await WaitingThreads.Run(() => trustingClient.GetStringAsync(url).GetAwaiter().GetResult()));
             Assert.Equal(1, trusting.DirectRequests);
 
             using var system = new DirectHttpHandler(new HttpClientHandler());
             using var systemClient = new HttpClient(system, disposeHandler: false);
-            HttpRequestException refused = await OnWaitingThread(() => Assert.Throws<HttpRequestException>(() => systemClient.GetStringAsync(url).GetAwaiter().GetResult()));
+            HttpRequestException refused = await WaitingThreads.Run(() => Assert.Throws<HttpRequestException>(() => systemClient.GetStringAsync(url).GetAwaiter().GetResult()));
             Assert.Contains("TLS", refused.Message);
             Assert.Equal(0, system.DirectRequests);
             listener.Stop();
@@ -286,28 +286,6 @@ namespace McpAuth.Core.Tests.Http
             request.CertificateExtensions.Add(names.Build());
             using X509Certificate2 created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
             return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
-        }
-
-        /// <summary>Runs <paramref name="work"/> on a new thread marked as waiting, as a pipeline thread is.</summary>
-        private static Task<T> OnWaitingThread<T>(Func<T> work)
-        {
-            var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                using (WaitingThread.Enter())
-                {
-                    try
-                    {
-                        done.SetResult(work());
-                    }
-                    catch (Exception ex)
-                    {
-                        done.SetException(ex);
-                    }
-                }
-            }) { IsBackground = true };
-            thread.Start();
-            return done.Task.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         /// <summary>An HTTP/1.1 server that keeps connections alive (or closes each after its first answer) and answers "answer N".</summary>

@@ -156,14 +156,15 @@ namespace McpAuth.Core.Tests.Mcp
             owned.Add(client);
             McpToolResult Call(string message) => client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = message }, Context(), CancellationToken.None).GetAwaiter().GetResult();
 
-            McpToolResult last = await OnThread(onWaitingThread, () =>
+            Func<McpToolResult> sequence = () =>
             {
                 Call("warm");
                 Call("a");
                 Call("b");
                 Thread.Sleep(TimeSpan.FromSeconds(4.6));
                 return Call("c");
-            });
+            };
+            McpToolResult last = await (onWaitingThread ? WaitingThreads.Run(sequence) : Task.Run(sequence));
 
             Assert.Equal("c", last.Text);
             Assert.Equal(onWaitingThread, handler.DirectRequests > 0);
@@ -171,33 +172,6 @@ namespace McpAuth.Core.Tests.Mcp
             Assert.Equal(4, ports.Count);
             Assert.Equal(ports[1], ports[2]);
             Assert.NotEqual(ports[2], ports[3]);
-        }
-
-        /// <summary>Runs <paramref name="work"/> on a new thread marked as waiting (as a pipeline thread is), or on the thread pool.</summary>
-        private static Task<T> OnThread<T>(bool waiting, Func<T> work)
-        {
-            if (!waiting)
-            {
-                return Task.Run(work);
-            }
-
-            var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                using (WaitingThread.Enter())
-                {
-                    try
-                    {
-                        done.SetResult(work());
-                    }
-                    catch (Exception ex)
-                    {
-                        done.SetException(ex);
-                    }
-                }
-            }) { IsBackground = true };
-            thread.Start();
-            return done.Task;
         }
 
         [Fact]
