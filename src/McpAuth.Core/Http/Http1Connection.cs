@@ -170,11 +170,13 @@ namespace McpAuth.Core.Http
             using (cancellationToken.Register(static s => ((Http1Connection)s!).Dispose(), this))
             {
                 bool any = false;
+                int scanned = 0; // bytes after start known not to begin the blank line: a trickled head is scanned once
                 while (true)
                 {
-                    int at = IndexOfHeadEnd();
+                    int at = IndexOfHeadEnd(start + scanned);
                     if (at < 0)
                     {
+                        scanned = Math.Max(0, end - start - 3);
                         if (end - start >= MaxHeadBytes)
                         {
                             throw new HttpRequestException("The server's response headers are larger than 64 KiB.");
@@ -203,6 +205,7 @@ namespace McpAuth.Core.Http
                     any = true;
                     Http1ResponseHead head = Http1ResponseHead.Parse(buffer, start, at - start);
                     start = at + 4;
+                    scanned = 0;
                     if (head.StatusCode >= 100 && head.StatusCode < 200)
                     {
                         if (head.StatusCode == 101)
@@ -376,9 +379,9 @@ namespace McpAuth.Core.Http
             }
         }
 
-        private int IndexOfHeadEnd()
+        private int IndexOfHeadEnd(int from)
         {
-            for (int i = start; i + 3 < end; i++)
+            for (int i = from; i + 3 < end; i++)
             {
                 if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n')
                 {

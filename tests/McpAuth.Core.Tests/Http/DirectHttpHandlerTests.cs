@@ -157,6 +157,27 @@ namespace McpAuth.Core.Tests.Http
             await WaitingThreads.Run(() => Assert.Throws<HttpRequestException>(() => http.GetAsync(server.Url("/x"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult()));
         }
 
+        [Fact]
+        public async Task A_head_that_trickles_in_a_byte_at_a_time_is_read_and_one_over_64_KiB_is_refused()
+        {
+            string head = "HTTP/1.1 200 OK\r\nX-Padding: " + new string('p', 1500) + "\r\nContent-Length: 2\r\n\r\nok";
+            server.Handler = _ => TestResponse.Raw(async (stream, token) =>
+            {
+                foreach (byte b in Encoding.ASCII.GetBytes(head))
+                {
+                    await stream.WriteAsync(new[] { b }, 0, 1, token);
+                    await stream.FlushAsync(token);
+                }
+            });
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+            Assert.Equal("ok", await WaitingThreads.Run(() => http.GetStringAsync(server.Url("/slow")).GetAwaiter().GetResult()));
+
+            server.Handler = _ => TestResponse.Raw(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nX-Padding: " + new string('p', 70 * 1024) + "\r\nContent-Length: 2\r\n\r\nok"));
+            HttpRequestException refused = await WaitingThreads.Run(() => Assert.Throws<HttpRequestException>(() => http.GetStringAsync(server.Url("/big")).GetAwaiter().GetResult()));
+            Assert.Contains("64 KiB", refused.Message);
+        }
+
         [Theory]
         [InlineData("Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")]
         [InlineData("Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXX\r\n0\r\n\r\n")]
