@@ -74,7 +74,7 @@ namespace McpAuth.Core.Http
         }
 
         /// <summary>The body stream: reads linked to the deadline (and the stream closed when it ends, which stops a read on every runtime).</summary>
-        private sealed class BoundedStream : Stream
+        private sealed class BoundedStream : ReadOnlyStream
         {
             private readonly Stream inner;
             private readonly BoundedContent owner;
@@ -85,24 +85,6 @@ namespace McpAuth.Core.Http
                 this.inner = inner;
                 this.owner = owner;
                 closeAtDeadline = owner.deadline.Token.Register(static s => ((Stream)s!).Dispose(), inner);
-            }
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position
-            {
-                get => throw new NotSupportedException();
-                set => throw new NotSupportedException();
-            }
-
-            public override void Flush()
-            {
             }
 
             public override int Read(byte[] buffer, int offset, int count)
@@ -130,12 +112,6 @@ namespace McpAuth.Core.Http
                     throw owner.Translate(ex, cancellationToken);
                 }
             }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
             protected override void Dispose(bool disposing)
             {

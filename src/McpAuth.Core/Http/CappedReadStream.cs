@@ -9,7 +9,7 @@ namespace McpAuth.Core.Http
     /// A read-only stream that fails with ResponseTooLarge once more than a set number of bytes were read, and with
     /// MalformedResponse when the body cannot be decoded as its Content-Encoding says (gzip or deflate that is not).
     /// </summary>
-    internal sealed class CappedReadStream : Stream
+    internal sealed class CappedReadStream : ReadOnlyStream
     {
         private readonly Stream inner;
         private readonly long maxBytes;
@@ -23,22 +23,10 @@ namespace McpAuth.Core.Http
             this.target = target;
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
         public override long Position
         {
             get => read;
             set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
         }
 
         public override int Read(byte[] buffer, int offset, int count)
@@ -64,12 +52,6 @@ namespace McpAuth.Core.Http
                 throw Undecodable(ex);
             }
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         /// <summary>Starts counting again: for a long-lived stream whose cap applies to each message, not to the whole stream.</summary>
         public void Restart() => read = 0;

@@ -33,7 +33,7 @@ namespace McpAuth.Core.Http
     /// pool (<paramref name="release"/>); a body left unread is drained if what remains has arrived, else its
     /// connection is closed.
     /// </summary>
-    internal sealed class Http1Body : Stream
+    internal sealed class Http1Body : ReadOnlyStream
     {
         private const int MaxTrailerBytes = 64 * 1024;
         private const int MaxDrainBytes = 64 * 1024;
@@ -74,21 +74,7 @@ namespace McpAuth.Core.Http
             Trailers,
         }
 
-        public override bool CanRead => true;
-
         private bool Finished { get; set; }
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count) => ReadCoreAsync(buffer, offset, count, alwaysBlock: true, CancellationToken.None).GetAwaiter().GetResult();
 
@@ -101,16 +87,6 @@ namespace McpAuth.Core.Http
 
             return ReadCoreAsync(buffer, offset, count, alwaysBlock: false, cancellationToken);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
