@@ -148,6 +148,7 @@ namespace McpAuth.Core.Http
         private HttpResponseMessage Send(Host host, HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Uri uri = request.RequestUri!;
+            MemoryStream? wire = null;
             for (int attempt = 0; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -159,9 +160,8 @@ namespace McpAuth.Core.Http
 
                     // The body is taken only once there is a connection to write it to: a request whose connection
                     // could not be made was not sent, and UnsentRequestRetryHandler may send it again.
-                    host.Scratch.SetLength(0);
-                    Http1Request.Write(request, uri, host.Scratch);
-                    connection.Write(host.Scratch.GetBuffer(), (int)host.Scratch.Length, cancellationToken);
+                    wire ??= Http1Request.Serialize(request, uri);
+                    connection.Write(wire.GetBuffer(), (int)wire.Length, cancellationToken);
                     Http1ResponseHead head = connection.ReadHead(cancellationToken);
                     Interlocked.Increment(ref directRequests);
                     return Http1Request.Response(request, head, connection, request.Headers.ConnectionClose == true ? null : c => Return(host, c));
@@ -270,12 +270,6 @@ namespace McpAuth.Core.Http
             public bool Proxied { get; }
 
             public Stack<Http1Connection> Idle { get; } = new Stack<Http1Connection>();
-
-            /// <summary>Gets a buffer for writing a request; one waiting thread uses it at a time per request, so it is per thread.</summary>
-            public MemoryStream Scratch => scratch ??= new MemoryStream(1024);
-
-            [ThreadStatic]
-            private static MemoryStream? scratch;
         }
     }
 }

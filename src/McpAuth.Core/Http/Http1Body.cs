@@ -9,22 +9,6 @@ using System.Threading.Tasks;
 
 namespace McpAuth.Core.Http
 {
-    /// <summary>How a response body is delimited (RFC 9112 section 6).</summary>
-    internal enum Http1Framing
-    {
-        /// <summary>No body (HEAD, 204, 304).</summary>
-        None,
-
-        /// <summary>Content-Length bytes.</summary>
-        Length,
-
-        /// <summary>Transfer-Encoding: chunked.</summary>
-        Chunked,
-
-        /// <summary>Until the server closes the connection.</summary>
-        UntilClose,
-    }
-
     /// <summary>
     /// A response body read from an <see cref="Http1Connection"/>. A read on a <see cref="WaitingThread"/> blocks
     /// that thread; anywhere else it waits without holding a thread. An event stream is open-ended, so even a
@@ -37,6 +21,9 @@ namespace McpAuth.Core.Http
     {
         private const int MaxTrailerBytes = 64 * 1024;
         private const int MaxDrainBytes = 64 * 1024;
+
+        // Where a drained remainder goes: written, never read, so every body may share it.
+        private static readonly byte[] Discard = new byte[4096];
 
         private readonly Http1Framing framing;
         private readonly bool eventStream;
@@ -305,12 +292,11 @@ namespace McpAuth.Core.Http
                 return false;
             }
 
-            var scratch = new byte[4096];
             try
             {
                 for (int drained = 0; drained <= MaxDrainBytes;)
                 {
-                    int n = Decode(current, scratch, 0, scratch.Length);
+                    int n = Decode(current, Discard, 0, Discard.Length);
                     if (n == 0 || (n > 0 && framing == Http1Framing.Length && remaining == 0))
                     {
                         Finish();
@@ -355,33 +341,5 @@ namespace McpAuth.Core.Http
         }
 
         private void CloseConnection() => Interlocked.Exchange(ref connection, null)?.Dispose();
-    }
-
-    /// <summary>The content of a response from <see cref="DirectHttpHandler"/>: its body stream as it is.</summary>
-    internal sealed class Http1Content : HttpContent
-    {
-        private readonly Http1Body body;
-
-        public Http1Content(Http1Body body) => this.body = body;
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => body.CopyToAsync(stream);
-
-        protected override Task<Stream> CreateContentReadStreamAsync() => Task.FromResult<Stream>(body);
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                body.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

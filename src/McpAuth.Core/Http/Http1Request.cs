@@ -12,13 +12,19 @@ namespace McpAuth.Core.Http
     /// <summary>The HTTP/1.1 wire format of <see cref="DirectHttpHandler"/>: a request written out, a response head turned into a response.</summary>
     internal static class Http1Request
     {
+        // The calling thread's buffers: a request is written out whole before the thread sends another.
         [ThreadStatic]
         private static MemoryStream? bodyScratch;
 
-        /// <summary>Writes <paramref name="request"/> (head and body, as one block) to <paramref name="output"/>.</summary>
+        [ThreadStatic]
+        private static MemoryStream? wireScratch;
+
+        /// <summary>Writes <paramref name="request"/> out, head and body as one block, into this thread's buffer (valid until its next request).</summary>
         /// <exception cref="HttpRequestException">A header holds a character HTTP/1.1 cannot carry.</exception>
-        public static void Write(HttpRequestMessage request, Uri uri, MemoryStream output)
+        public static MemoryStream Serialize(HttpRequestMessage request, Uri uri)
         {
+            MemoryStream output = wireScratch ??= new MemoryStream(1024);
+            output.SetLength(0);
             MemoryStream? body = null;
             if (request.Content is HttpContent content)
             {
@@ -52,6 +58,8 @@ namespace McpAuth.Core.Http
             {
                 output.Write(body.GetBuffer(), 0, (int)body.Length);
             }
+
+            return output;
         }
 
         /// <summary>Makes the response for <paramref name="head"/>, its body still on <paramref name="connection"/>.</summary>

@@ -32,27 +32,22 @@ namespace McpAuth.Core.Http
         private static readonly Type? SocketsHandlerType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
 
         /// <summary>
-        /// Creates the handler that sends: one connection pool per server connection, shared by its clients. With a
-        /// proxy or certificate authorities of its own (<paramref name="network"/>) it is the plain handler, which
-        /// takes them directly, and idle connections are retired after .NET's default minute instead.
+        /// Creates the handler that sends: one connection pool per server connection, shared by its clients. Without a
+        /// proxy or certificate authorities of its own that is <see cref="DirectHttpHandler"/> over .NET's handler; with
+        /// them (<paramref name="network"/>) it is the plain handler, which takes them directly, and idle connections
+        /// are retired after .NET's default minute instead.
         /// </summary>
         /// <param name="network">The proxy and certificate authorities; the environment's and the system's when null.</param>
         public static HttpMessageHandler CreateHandler(NetworkOptions? network = null)
         {
             bool ownNetwork = network is not null && (network.Proxy is not null || network.CertificateAuthorityPath is not null);
-            if (!ownNetwork)
-            {
-                return new DirectHttpHandler(CreateRuntimeHandler(null));
-            }
-
-            return CreateRuntimeHandler(network);
+            return ownNetwork ? CreateRuntimeHandler(network) : new DirectHttpHandler(CreateRuntimeHandler(null));
         }
 
-        /// <summary>Creates .NET's own handler, for what <see cref="DirectHttpHandler"/> does not send itself.</summary>
+        /// <summary>Creates .NET's own handler: for what <see cref="DirectHttpHandler"/> does not send itself, or, with <paramref name="network"/>, for everything.</summary>
         private static HttpMessageHandler CreateRuntimeHandler(NetworkOptions? network)
         {
-            bool ownNetwork = network is not null && (network.Proxy is not null || network.CertificateAuthorityPath is not null);
-            if (!ownNetwork && SocketsHandlerType is not null && Activator.CreateInstance(SocketsHandlerType) is HttpMessageHandler sockets)
+            if (network is null && SocketsHandlerType is not null && Activator.CreateInstance(SocketsHandlerType) is HttpMessageHandler sockets)
             {
                 Set(sockets, nameof(HttpClientHandler.AllowAutoRedirect), false);
                 Set(sockets, nameof(HttpClientHandler.UseCookies), false);

@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+
+namespace McpAuth.Core.Http
+{
+    /// <summary>A parsed response head: status, version and header fields in the order received.</summary>
+    internal sealed class Http1ResponseHead
+    {
+        private static readonly Encoding Latin1 = Encoding.GetEncoding(28591);
+
+        private Http1ResponseHead(Version version, int statusCode, string reason, List<KeyValuePair<string, string>> fields)
+        {
+            Version = version;
+            StatusCode = statusCode;
+            Reason = reason;
+            Fields = fields;
+        }
+
+        public Version Version { get; }
+
+        public int StatusCode { get; }
+
+        public string Reason { get; }
+
+        public List<KeyValuePair<string, string>> Fields { get; }
+
+        /// <summary>Parses the head in <paramref name="bytes"/> (without the blank line that ends it).</summary>
+        /// <exception cref="HttpRequestException">It is not a valid HTTP/1.x response head.</exception>
+        public static Http1ResponseHead Parse(byte[] bytes, int offset, int count)
+        {
+            string text = Latin1.GetString(bytes, offset, count);
+            string[] lines = text.Split(new[] { "\r\n" }, StringSplitOptions.None);
+            string status = lines[0];
+            if (status.Length < 12 || !status.StartsWith("HTTP/1.", StringComparison.Ordinal) || (status[7] != '0' && status[7] != '1') || status[8] != ' '
+                || !char.IsDigit(status[9]) || !char.IsDigit(status[10]) || !char.IsDigit(status[11]) || (status.Length > 12 && status[12] != ' '))
+            {
+                throw Invalid("its status line");
+            }
+
+            int code = ((status[9] - '0') * 100) + ((status[10] - '0') * 10) + (status[11] - '0');
+            if (code < 100)
+            {
+                throw Invalid("its status code");
+            }
+
+            var fields = new List<KeyValuePair<string, string>>(lines.Length);
+            for (int i = 1; i < lines.Length; i++)
+            {
+                string line = lines[i];
+                int colon = line.IndexOf(':');
+                if (colon <= 0 || !IsToken(line, colon))
+                {
+                    throw Invalid("a header line");
+                }
+
+                string value = line.Substring(colon + 1).Trim(' ', '\t');
+                foreach (char c in value)
+                {
+                    if ((c < ' ' && c != '\t') || c == '\x7f')
+                    {
+                        throw Invalid("a header value");
+                    }
+                }
+
+                fields.Add(new KeyValuePair<string, string>(line.Substring(0, colon), value));
+            }
+
+            return new Http1ResponseHead(status[7] == '0' ? HttpVersion.Version10 : HttpVersion.Version11, code, status.Length > 13 ? status.Substring(13) : string.Empty, fields);
+        }
+
+        /// <summary>Gets the values of a field, in order.</summary>
+        public IEnumerable<string> Values(string name)
+        {
+            foreach (KeyValuePair<string, string> field in Fields)
+            {
+                if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return field.Value;
+                }
+            }
+        }
+
+        /// <summary>Returns true when a comma-separated field lists <paramref name="token"/>.</summary>
+        public bool Lists(string name, string token)
+        {
+            foreach (string value in Values(name))
+            {
+                foreach (string item in value.Split(','))
+                {
+                    if (string.Equals(item.Trim(' ', '\t'), token, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsToken(string line, int length)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                char c = line[i];
+                if (c <= ' ' || c >= '\x7f' || "()<>@,;:\\\"/[]?={}".IndexOf(c) >= 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static HttpRequestException Invalid(string part) => new HttpRequestException($"The server's response is not valid HTTP/1.1 ({part}).");
+    }
+}
