@@ -18,7 +18,8 @@ namespace McpAuth.Core.Http
     /// calls on that thread, so a call costs no thread-pool work item and wakes no idle worker. .NET's handler
     /// (<paramref name="fallback"/>) sends everything else: requests from the thread pool, through a proxy, or for a
     /// version other than HTTP/1.x. Connections are pooled per host and retired after
-    /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/> idle; a reused connection that ends before the
+    /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/> idle, or a second before a shorter idle timeout
+    /// the server announces (<c>Keep-Alive: timeout=N</c>); a reused connection that ends before the
     /// first byte of a response is replaced and the request sent once more, as .NET does.
     /// </summary>
     internal sealed class DirectHttpHandler : HttpMessageHandler
@@ -200,7 +201,7 @@ namespace McpAuth.Core.Http
                     candidate = host.Idle.Pop();
                 }
 
-                if (candidate.IdleFor < McpHttpClientFactory.PooledConnectionIdleTimeout && candidate.CanTakeRequest())
+                if (candidate.IdleFor < candidate.KeepFor && candidate.CanTakeRequest())
                 {
                     return candidate;
                 }
@@ -248,7 +249,7 @@ namespace McpAuth.Core.Http
                     host.Idle.Clear();
                     for (int i = all.Length - 1; i >= 0; i--)
                     {
-                        if (all[i].IdleFor >= McpHttpClientFactory.PooledConnectionIdleTimeout)
+                        if (all[i].IdleFor >= all[i].KeepFor)
                         {
                             stale.Add(all[i]);
                         }

@@ -119,6 +119,9 @@ namespace McpAuth.Core.Http
         /// <summary>Notes that the connection went back to its pool now.</summary>
         public void MarkIdle() => idleSince = Stopwatch.GetTimestamp();
 
+        /// <summary>Gets or sets how long the pool may keep the connection idle (see <see cref="Http1ResponseHead.KeepIdleFor"/>).</summary>
+        public TimeSpan KeepFor { get; set; } = McpHttpClientFactory.PooledConnectionIdleTimeout;
+
         /// <summary>Gets how long the connection has been idle since <see cref="MarkIdle"/>.</summary>
         public TimeSpan IdleFor => TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - idleSince) / (double)Stopwatch.Frequency);
 

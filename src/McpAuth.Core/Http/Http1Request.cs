@@ -99,6 +99,7 @@ namespace McpAuth.Core.Http
                 eventStream |= type.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
             }
 
+            connection.KeepFor = head.KeepIdleFor();
             var body = new Http1Body(connection, framing, length, eventStream, reusable ? release : null);
             var response = new HttpResponseMessage((HttpStatusCode)head.StatusCode)
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Net;
 using System.Net.Http;
 using System.Text;
@@ -81,6 +82,32 @@ namespace McpAuth.Core.Http
                     yield return field.Value;
                 }
             }
+        }
+
+        /// <summary>
+        /// Returns how long a connection that carried this response may stay idle in the pool:
+        /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/>, or a second less than the <c>timeout=</c> the
+        /// server's <c>Keep-Alive</c> field announces when that is shorter, so that the pool lets go of the connection
+        /// before the server does. A longer announcement does not keep it longer: something between the two may close
+        /// it sooner than the server says, which is what the client's own limit is for (as .NET's handler does).
+        /// </summary>
+        public TimeSpan KeepIdleFor()
+        {
+            foreach (string value in Values("Keep-Alive"))
+            {
+                foreach (string item in value.Split(','))
+                {
+                    string[] pair = item.Split('=');
+                    if (pair.Length == 2 && string.Equals(pair[0].Trim(' ', '\t'), "timeout", StringComparison.OrdinalIgnoreCase)
+                        && int.TryParse(pair[1].Trim(' ', '\t', '"'), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
+                    {
+                        TimeSpan announced = TimeSpan.FromSeconds(Math.Max(seconds - 1, 0));
+                        return announced < McpHttpClientFactory.PooledConnectionIdleTimeout ? announced : McpHttpClientFactory.PooledConnectionIdleTimeout;
+                    }
+                }
+            }
+
+            return McpHttpClientFactory.PooledConnectionIdleTimeout;
         }
 
         /// <summary>Returns true when a comma-separated field lists <paramref name="token"/>.</summary>

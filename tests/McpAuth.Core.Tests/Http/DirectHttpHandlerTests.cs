@@ -120,6 +120,56 @@ namespace McpAuth.Core.Tests.Http
             Assert.Equal(new[] { "q0", "q1" }, closing.Bodies.ToArray());
         }
 
+        [Theory]
+        [InlineData("", 3000)]
+        [InlineData("\r\nKeep-Alive: timeout=5", 3000)]
+        [InlineData("\r\nKeep-Alive: max=100, Timeout = 60", 3000)]
+        [InlineData("\r\nKeep-Alive: timeout=3", 2000)]
+        [InlineData("\r\nKeep-Alive: max=5, timeout=2", 1000)]
+        [InlineData("\r\nKeep-Alive: timeout=1", 0)]
+        [InlineData("\r\nKeep-Alive: timeout=0", 0)]
+        [InlineData("\r\nKeep-Alive: timeout=soon", 3000)]
+        [InlineData("\r\nKeep-Alive: timeout=-5", 3000)]
+        public void A_pooled_connection_is_kept_a_second_less_than_a_shorter_timeout_the_server_announces(string field, int milliseconds)
+        {
+            Assert.Equal(3000, McpHttpClientFactory.PooledConnectionIdleTimeout.TotalMilliseconds);
+            byte[] head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0" + field);
+            Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Http1ResponseHead.Parse(head, 0, head.Length).KeepIdleFor());
+        }
+
+        [Fact]
+        public async Task A_server_that_announces_a_short_keep_alive_gets_new_connections_before_it_closes_the_old()
+        {
+            // Announced 1 s: kept 0 s, so the next request goes on a new connection rather than race the server's close.
+            using var brief = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=1");
+            // Announced 3 s: kept 2 s, so after 2.5 s idle the request goes on a new connection...
+            using var short3 = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=3");
+            // ...where, announcing nothing (or longer), the pool's own 3 s keeps it.
+            using var silent = new KeepAliveServer(closeAfterFirstAnswer: false);
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+            KeepAliveServer[] peers = { brief, short3, silent };
+
+            await WaitingThreads.Run(() =>
+            {
+                foreach (KeepAliveServer peer in peers)
+                {
+                    Assert.Equal("answer 0", http.PostAsync(peer.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                }
+
+                Thread.Sleep(TimeSpan.FromSeconds(2.5));
+                foreach (KeepAliveServer peer in peers)
+                {
+                    Assert.Equal("answer 1", http.PostAsync(peer.Url, new StringContent("q1")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                }
+
+                return true;
+            });
+            Assert.Equal(2, brief.Connections);
+            Assert.Equal(2, short3.Connections);
+            Assert.Equal(1, silent.Connections);
+        }
+
         [Fact]
         public async Task A_header_with_a_line_break_is_refused_before_anything_is_sent()
         {
@@ -314,13 +364,15 @@ namespace McpAuth.Core.Tests.Http
         {
             private readonly TcpListener listener = new(IPAddress.Loopback, 0);
             private readonly bool closeAfterFirstAnswer;
+            private readonly string keepAlive;
             private readonly ManualResetEventSlim closed = new();
             private int connections;
             private int answers;
 
-            public KeepAliveServer(bool closeAfterFirstAnswer)
+            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null)
             {
                 this.closeAfterFirstAnswer = closeAfterFirstAnswer;
+                this.keepAlive = keepAlive is null ? string.Empty : "Keep-Alive: " + keepAlive + "\r\n";
                 listener.Start();
                 _ = Task.Run(AcceptAsync);
             }
@@ -388,7 +440,7 @@ namespace McpAuth.Core.Tests.Http
 
                         Bodies.Enqueue(new string(body));
                         string text = "answer " + (Interlocked.Increment(ref answers) - 1);
-                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + text.Length + "\r\n\r\n" + text);
+                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + keepAlive + "Content-Length: " + text.Length + "\r\n\r\n" + text);
                         await stream.WriteAsync(answer, 0, answer.Length);
                         if (closeAfterFirstAnswer)
                         {
