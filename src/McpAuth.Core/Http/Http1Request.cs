@@ -166,14 +166,11 @@ namespace McpAuth.Core.Http
         private static bool LastCodingIsChunked(Http1ResponseHead head)
         {
             string last = string.Empty;
-            foreach (string value in head.Values("Transfer-Encoding"))
+            foreach (string coding in head.Items("Transfer-Encoding"))
             {
-                foreach (string coding in value.Split(','))
+                if (coding.Length > 0)
                 {
-                    if (coding.Trim(' ', '\t').Length > 0)
-                    {
-                        last = coding.Trim(' ', '\t');
-                    }
+                    last = coding;
                 }
             }
 
@@ -183,18 +180,14 @@ namespace McpAuth.Core.Http
         private static long? ContentLength(Http1ResponseHead head)
         {
             long? length = null;
-            foreach (string value in head.Values("Content-Length"))
+            foreach (string digits in head.Items("Content-Length"))
             {
-                foreach (string item in value.Split(','))
+                if (digits.Length == 0 || digits.Length > 18 || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed) || (length is long seen && seen != parsed))
                 {
-                    string digits = item.Trim(' ', '\t');
-                    if (digits.Length == 0 || digits.Length > 18 || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed) || (length is long seen && seen != parsed))
-                    {
-                        throw new HttpRequestException("The server's response is not valid HTTP/1.1 (its Content-Length).");
-                    }
-
-                    length = parsed;
+                    throw new HttpRequestException("The server's response is not valid HTTP/1.1 (its Content-Length).");
                 }
+
+                length = parsed;
             }
 
             return length;

@@ -93,34 +93,40 @@ namespace McpAuth.Core.Http
         /// </summary>
         public TimeSpan KeepIdleFor()
         {
-            foreach (string value in Values("Keep-Alive"))
+            foreach (string item in Items("Keep-Alive"))
             {
-                foreach (string item in value.Split(','))
+                string[] pair = item.Split('=');
+                if (pair.Length == 2 && string.Equals(pair[0].Trim(' ', '\t'), "timeout", StringComparison.OrdinalIgnoreCase)
+                    && int.TryParse(pair[1].Trim(' ', '\t', '"'), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
                 {
-                    string[] pair = item.Split('=');
-                    if (pair.Length == 2 && string.Equals(pair[0].Trim(' ', '\t'), "timeout", StringComparison.OrdinalIgnoreCase)
-                        && int.TryParse(pair[1].Trim(' ', '\t', '"'), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
-                    {
-                        TimeSpan announced = TimeSpan.FromSeconds(Math.Max(seconds - 1, 0));
-                        return announced < McpHttpClientFactory.PooledConnectionIdleTimeout ? announced : McpHttpClientFactory.PooledConnectionIdleTimeout;
-                    }
+                    TimeSpan announced = TimeSpan.FromSeconds(Math.Max(seconds - 1, 0));
+                    return announced < McpHttpClientFactory.PooledConnectionIdleTimeout ? announced : McpHttpClientFactory.PooledConnectionIdleTimeout;
                 }
             }
 
             return McpHttpClientFactory.PooledConnectionIdleTimeout;
         }
 
-        /// <summary>Returns true when a comma-separated field lists <paramref name="token"/>.</summary>
-        public bool Lists(string name, string token)
+        /// <summary>Gets the items of a comma-separated field over all its lines, in order, each trimmed (empty ones too).</summary>
+        public IEnumerable<string> Items(string name)
         {
             foreach (string value in Values(name))
             {
                 foreach (string item in value.Split(','))
                 {
-                    if (string.Equals(item.Trim(' ', '\t'), token, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return true;
-                    }
+                    yield return item.Trim(' ', '\t');
+                }
+            }
+        }
+
+        /// <summary>Returns true when a comma-separated field lists <paramref name="token"/>.</summary>
+        public bool Lists(string name, string token)
+        {
+            foreach (string item in Items(name))
+            {
+                if (string.Equals(item, token, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
                 }
             }
 
