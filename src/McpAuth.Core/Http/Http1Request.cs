@@ -99,7 +99,11 @@ namespace McpAuth.Core.Http
                 eventStream |= type.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
             }
 
-            connection.KeepFor = head.KeepIdleFor();
+            if (reusable)
+            {
+                connection.KeepFor = head.KeepIdleFor();
+            }
+
             var body = new Http1Body(connection, framing, length, eventStream, reusable ? release : null);
             var response = new HttpResponseMessage((HttpStatusCode)head.StatusCode)
             {
