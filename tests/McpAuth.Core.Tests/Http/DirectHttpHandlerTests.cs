@@ -19,7 +19,8 @@ namespace McpAuth.Core.Tests.Http
 {
     /// <summary>
     /// DirectHttpHandler against real servers on loopback: on a waiting thread it writes HTTP/1.1 itself (bodies
-    /// delimited by length, by chunks or by the close), keeps connections alive and replaces one the server closed,
+    /// delimited by length, by chunks or by the close), keeps connections alive (no longer than a shorter keep-alive
+    /// the server announces) and replaces one the server closed,
     /// refuses what HTTP/1.1 cannot carry, fails typed on broken answers, stops at once when cancelled, and never
     /// blocks its thread on an event stream with nothing to read; anywhere else .NET's handler sends.
     /// </summary>
