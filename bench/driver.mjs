@@ -4,7 +4,7 @@
 // see bench/README.md for the options, the worker protocol and how the figures are computed.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,10 +90,24 @@ function startFixture(args) {
     const timer = setTimeout(() => reject(new Error(`the fixture did not become ready: ${stderr}`)), 30000);
     createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
-      resolveReady({ child, ready: JSON.parse(line), stop: () => child.stdin.end() });
+      resolveReady({ child, ready: JSON.parse(line), stop: () => child.stdin.end(), cpuMs: () => processCpuMs(child.pid) });
     });
     child.once('exit', (code) => reject(new Error(`the fixture exited (${code}): ${stderr}`)));
   });
+}
+
+// CPU time a process has used so far, all threads, in ms (Linux: the scheduler's nanosecond count per thread);
+// null where /proc is not there. The fixture's share of a run tells whether a client's requests cost the server more.
+function processCpuMs(pid) {
+  try {
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try { ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]); } catch { /* thread ended */ }
+    }
+    return ns / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 // A worker process speaking the line protocol: requests are JSON lines on stdin, replies are lines on stdout
@@ -195,6 +209,7 @@ function summarize(cells, o) {
       clients[c] = {
         perCallUsMedian: median(runs.map((r) => (r.ms * 1000) / o.count)),
         cpuPerCallUsMedian: median(runs.map((r) => (r.cpuMs * 1000) / o.count)),
+        serverCpuPerCallUsMedian: runs.every((r) => typeof r.serverCpuMs === 'number') ? median(runs.map((r) => (r.serverCpuMs * 1000) / o.count)) : null,
         callsPerSecMedian: median(runs.map((r) => (o.count * 1000) / r.ms)),
         latencyP50Ms: percentile(runs.flatMap((r) => r.lat), 50),
         latencyP95Ms: percentile(runs.flatMap((r) => r.lat), 95),
@@ -217,6 +232,7 @@ const fmtValue = (s, mode) => (mode === 'seq'
   : `${Math.round(s.callsPerSecMedian)}/s (p95 ${s.latencyP95Ms.toFixed(1)} ms)`);
 
 function markdown(summary, roundTrips, meta, o, newConnection) {
+  const cellLabels = (s) => [s.set, { json: 'JSON', sse: 'SSE', oauth: 'OAuth (SSE)' }[s.scenario], s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`];
   const others = o.clients.filter((c) => c !== 'mcpauth');
   const lines = [];
   lines.push(`Sequential: median time per warm \`tools/call echo\` (p95 of single calls). 20-way parallel: median calls/s`);
@@ -226,9 +242,7 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
   lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label), ...others.map((c) => `McpAuth vs ${CLIENTS[c].label.split(' (')[0]}`)]));
   lines.push(`|${'---|'.repeat(3 + o.clients.length + others.length)}`);
   for (const s of summary) {
-    const scenario = { json: 'JSON', sse: 'SSE', oauth: 'OAuth (SSE)' }[s.scenario];
-    const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
-    lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => fmtValue(s.clients[c], s.mode)), ...others.map((c) => fmtRatio(s.ratios[c]))]));
+    lines.push(row([...cellLabels(s), ...o.clients.map((c) => fmtValue(s.clients[c], s.mode)), ...others.map((c) => fmtRatio(s.ratios[c]))]));
   }
   lines.push('');
   lines.push('CPU time per call: everything the client\'s process used (all threads), median over rounds; ratios paired per round as above.');
@@ -236,9 +250,17 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
   lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label), ...others.map((c) => `McpAuth vs ${CLIENTS[c].label.split(' (')[0]}`)]));
   lines.push(`|${'---|'.repeat(3 + o.clients.length + others.length)}`);
   for (const s of summary) {
-    const scenario = { json: 'JSON', sse: 'SSE', oauth: 'OAuth (SSE)' }[s.scenario];
-    const mode = s.mode === 'seq' ? 'sequential' : `${o.concurrency} parallel`;
-    lines.push(row([s.set, scenario, mode, ...o.clients.map((c) => `${Math.round(s.clients[c].cpuPerCallUsMedian)} µs`), ...others.map((c) => fmtRatio(s.cpuRatios[c]))]));
+    lines.push(row([...cellLabels(s), ...o.clients.map((c) => `${Math.round(s.clients[c].cpuPerCallUsMedian)} µs`), ...others.map((c) => fmtRatio(s.cpuRatios[c]))]));
+  }
+  if (summary.every((s) => o.clients.every((c) => typeof s.clients[c].serverCpuPerCallUsMedian === 'number'))) {
+    lines.push('');
+    lines.push('The fixture\'s CPU time per call while each client ran (all its threads, median over rounds): what that client\'s requests cost the server.');
+    lines.push('');
+    lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label)]));
+    lines.push(`|${'---|'.repeat(3 + o.clients.length)}`);
+    for (const s of summary) {
+      lines.push(row([...cellLabels(s), ...o.clients.map((c) => `${Math.round(s.clients[c].serverCpuPerCallUsMedian)} µs`)]));
+    }
   }
   if (newConnection) {
     lines.push('');
@@ -330,7 +352,7 @@ async function main() {
 
   // Idle connections are kept for a minute: on a loaded machine the gap between two uses of a pooled connection
   // can pass Node's 5 s, and a reused connection the server just closed is a reset (issue #12 measures that apart).
-  const { ready, stop } = await startFixture(['--access-ttl', '3600', '--keep-alive-ms', '60000']);
+  const { ready, stop, cpuMs: serverCpuMs } = await startFixture(['--access-ttl', '3600', '--keep-alive-ms', '60000']);
   const workers = {};
   const problems = [];
   try {
@@ -379,8 +401,11 @@ async function main() {
         const order = o.clients.map((_, i) => o.clients[(i + round) % o.clients.length]);
         for (const c of order) {
           try {
+            const server0 = serverCpuMs();
             const r = await runOne(cell, c, o.count, `r${round}-${c}`);
-            cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, jitted: r.jitted ?? null, lat: r.lat };
+            const server1 = serverCpuMs();
+            const serverMs = server0 === null || server1 === null ? null : server1 - server0;
+            cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, serverCpuMs: serverMs, jitted: r.jitted ?? null, lat: r.lat };
           } catch (e) {
             problems.push(e.message);
             cell.runs[c][round] = { ms: NaN, cpuMs: NaN, lat: [] };
