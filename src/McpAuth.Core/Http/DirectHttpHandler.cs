@@ -17,10 +17,10 @@ namespace McpAuth.Core.Http
     /// a PowerShell command's pipeline thread. The request is written and its response read with blocking socket
     /// calls on that thread, so a call costs no thread-pool work item and wakes no idle worker. .NET's handler
     /// (<paramref name="fallback"/>) sends everything else: requests from the thread pool, through a proxy, or for a
-    /// version other than HTTP/1.x. Connections are pooled per host and retired after
-    /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/> idle, or a second before a shorter idle timeout
-    /// the server announces (<c>Keep-Alive: timeout=N</c>); a reused connection that ends before the
-    /// first byte of a response is replaced and the request sent once more, as .NET does.
+    /// version other than HTTP/1.x. Connections are pooled per host and retired a second before the idle timeout the
+    /// server announces (<c>Keep-Alive: timeout=N</c>, up to <see cref="McpHttpClientFactory.LongestAnnouncedKeepAlive"/>),
+    /// or after <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/> idle when it announces none; a reused
+    /// connection that ends before the first byte of a response is replaced and the request sent once more, as .NET does.
     /// </summary>
     internal sealed class DirectHttpHandler : HttpMessageHandler
     {

@@ -85,11 +85,12 @@ namespace McpAuth.Core.Http
         }
 
         /// <summary>
-        /// Returns how long a connection that carried this response may stay idle in the pool:
-        /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/>, or a second less than the <c>timeout=</c> the
-        /// server's <c>Keep-Alive</c> field announces when that is shorter, so that the pool lets go of the connection
-        /// before the server does. A longer announcement does not keep it longer: something between the two may close
-        /// it sooner than the server says, which is what the client's own limit is for (as .NET's handler does).
+        /// Returns how long a connection that carried this response may stay idle in the pool: a second less than the
+        /// <c>timeout=</c> the server's <c>Keep-Alive</c> field announces, so that the pool lets go of it before the server
+        /// does, up to <see cref="McpHttpClientFactory.LongestAnnouncedKeepAlive"/>; without an announcement,
+        /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/>, below the 5 s that servers which say nothing
+        /// (uvicorn, for one) keep. Kept longer, a script that calls every few seconds does not open a new connection
+        /// (and over TLS, a new handshake) for each call.
         /// </summary>
         public TimeSpan KeepIdleFor()
         {
@@ -100,7 +101,7 @@ namespace McpAuth.Core.Http
                     && int.TryParse(pair[1].Trim(' ', '\t', '"'), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
                 {
                     TimeSpan announced = TimeSpan.FromSeconds(Math.Max(seconds - 1, 0));
-                    return announced < McpHttpClientFactory.PooledConnectionIdleTimeout ? announced : McpHttpClientFactory.PooledConnectionIdleTimeout;
+                    return announced < McpHttpClientFactory.LongestAnnouncedKeepAlive ? announced : McpHttpClientFactory.LongestAnnouncedKeepAlive;
                 }
             }
 

@@ -26,6 +26,14 @@ namespace McpAuth.Core.Http
         /// </summary>
         public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(3);
 
+        /// <summary>
+        /// The longest a connection whose server announces a longer keep-alive (<c>Keep-Alive: timeout=N</c>) stays idle
+        /// in <see cref="DirectHttpHandler"/>'s pool: .NET's own default limit. A connection closed early all the same
+        /// (something between the two that keeps less) ends before the first byte of an answer, and the request is sent
+        /// once more on a new one, as .NET does.
+        /// </summary>
+        public static readonly TimeSpan LongestAnnouncedKeepAlive = TimeSpan.FromSeconds(60);
+
         // SocketsHttpHandler (what HttpClientHandler wraps on .NET Core and later, so in pwsh 7) is the one handler that
         // can retire idle connections, but netstandard2.0 cannot name it: it is made by name, once per connection,
         // through public members only. Where it is missing (Windows PowerShell) the plain handler is used.

@@ -19,8 +19,8 @@ namespace McpAuth.Core.Tests.Http
 {
     /// <summary>
     /// DirectHttpHandler against real servers on loopback: on a waiting thread it writes HTTP/1.1 itself (bodies
-    /// delimited by length, by chunks or by the close), keeps connections alive (no longer than a shorter keep-alive
-    /// the server announces) and replaces one the server closed,
+    /// delimited by length, by chunks or by the close), keeps connections alive (a second less than the keep-alive the
+    /// server announces, up to a minute; 3 s when it announces none) and replaces one the server closed,
     /// refuses what HTTP/1.1 cannot carry, fails typed on broken answers, stops at once when cancelled, and never
     /// blocks its thread on an event stream with nothing to read; anywhere else .NET's handler sends.
     /// </summary>
@@ -123,33 +123,38 @@ namespace McpAuth.Core.Tests.Http
 
         [Theory]
         [InlineData("", 3000)]
-        [InlineData("\r\nKeep-Alive: timeout=5", 3000)]
-        [InlineData("\r\nKeep-Alive: max=100, Timeout = 60", 3000)]
+        [InlineData("\r\nKeep-Alive: timeout=5", 4000)]
+        [InlineData("\r\nKeep-Alive: max=100, Timeout = 60", 59000)]
+        [InlineData("\r\nKeep-Alive: timeout=61", 60000)]
+        [InlineData("\r\nKeep-Alive: timeout=2147483647", 60000)]
         [InlineData("\r\nKeep-Alive: timeout=3", 2000)]
         [InlineData("\r\nKeep-Alive: max=5, timeout=2", 1000)]
         [InlineData("\r\nKeep-Alive: timeout=1", 0)]
         [InlineData("\r\nKeep-Alive: timeout=0", 0)]
         [InlineData("\r\nKeep-Alive: timeout=soon", 3000)]
         [InlineData("\r\nKeep-Alive: timeout=-5", 3000)]
-        public void A_pooled_connection_is_kept_a_second_less_than_a_shorter_timeout_the_server_announces(string field, int milliseconds)
+        [InlineData("\r\nKeep-Alive: timeout=99999999999", 3000)]
+        public void A_pooled_connection_is_kept_a_second_less_than_the_timeout_the_server_announces_up_to_a_minute(string field, int milliseconds)
         {
             Assert.Equal(3000, McpHttpClientFactory.PooledConnectionIdleTimeout.TotalMilliseconds);
+            Assert.Equal(60000, McpHttpClientFactory.LongestAnnouncedKeepAlive.TotalMilliseconds);
             byte[] head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0" + field);
             Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Http1ResponseHead.Parse(head, 0, head.Length).KeepIdleFor());
         }
 
         [Fact]
-        public async Task A_server_that_announces_a_short_keep_alive_gets_new_connections_before_it_closes_the_old()
+        public async Task A_connection_is_kept_as_long_as_its_server_announces_less_a_second_and_three_seconds_when_it_announces_nothing()
         {
-            // Announced 1 s: kept 0 s, so the next request goes on a new connection rather than race the server's close.
+            // After 3.5 s idle. Announced 1 s: kept 0 s, so the next request goes on a new connection rather than race
+            // the server's close. Announced 3 s: kept 2 s, a new connection. Announced nothing: the pool's own 3 s, a
+            // new connection. Announced 60 s: kept 59 s, the same connection.
             using var brief = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=1");
-            // Announced 3 s: kept 2 s, so after 2.5 s idle the request goes on a new connection...
             using var short3 = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=3");
-            // ...where, announcing nothing (or longer), the pool's own 3 s keeps it.
             using var silent = new KeepAliveServer(closeAfterFirstAnswer: false);
+            using var patient = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=60");
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
-            KeepAliveServer[] peers = { brief, short3, silent };
+            KeepAliveServer[] peers = { brief, short3, silent, patient };
 
             await WaitingThreads.Run(() =>
             {
@@ -158,7 +163,7 @@ namespace McpAuth.Core.Tests.Http
                     Assert.Equal("answer 0", http.PostAsync(peer.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
                 }
 
-                Thread.Sleep(TimeSpan.FromSeconds(2.5));
+                Thread.Sleep(TimeSpan.FromSeconds(3.5));
                 foreach (KeepAliveServer peer in peers)
                 {
                     Assert.Equal("answer 1", http.PostAsync(peer.Url, new StringContent("q1")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
@@ -168,7 +173,8 @@ namespace McpAuth.Core.Tests.Http
             });
             Assert.Equal(2, brief.Connections);
             Assert.Equal(2, short3.Connections);
-            Assert.Equal(1, silent.Connections);
+            Assert.Equal(2, silent.Connections);
+            Assert.Equal(1, patient.Connections);
         }
 
         [Fact]
