@@ -110,6 +110,14 @@ function processCpuMs(pid) {
   }
 }
 
+// What the fixture saw of one run, from its request log: HTTP requests, and the connections they came over
+// (distinct client ports). A client that reconnects, or sends more than one request a call, shows here.
+async function requestsSeen(admin) {
+  const { requests } = await (await fetch(`${admin}/requests`)).json();
+  const mine = requests.filter((r) => !r.internal);
+  return { requests: mine.length, connections: new Set(mine.map((r) => r.clientPort)).size };
+}
+
 // A worker process speaking the line protocol: requests are JSON lines on stdin, replies are lines on stdout
 // that start with "@@ ". Anything else it prints is kept for error messages.
 class Worker {
@@ -209,6 +217,8 @@ function summarize(cells, o) {
       clients[c] = {
         perCallUsMedian: median(runs.map((r) => (r.ms * 1000) / o.count)),
         cpuPerCallUsMedian: median(runs.map((r) => (r.cpuMs * 1000) / o.count)),
+        requestsPerCallMedian: median(runs.map((r) => r.requests / o.count)),
+        connectionsMedian: median(runs.map((r) => r.connections)),
         serverCpuPerCallUsMedian: runs.every((r) => typeof r.serverCpuMs === 'number') ? median(runs.map((r) => (r.serverCpuMs * 1000) / o.count)) : null,
         callsPerSecMedian: median(runs.map((r) => (o.count * 1000) / r.ms)),
         latencyP50Ms: percentile(runs.flatMap((r) => r.lat), 50),
@@ -401,11 +411,13 @@ async function main() {
         const order = o.clients.map((_, i) => o.clients[(i + round) % o.clients.length]);
         for (const c of order) {
           try {
+            await fetch(`${ready.admin}/requests/clear`, { method: 'POST' });
             const server0 = serverCpuMs();
             const r = await runOne(cell, c, o.count, `r${round}-${c}`);
             const server1 = serverCpuMs();
             const serverMs = server0 === null || server1 === null ? null : server1 - server0;
-            cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, serverCpuMs: serverMs, jitted: r.jitted ?? null, lat: r.lat };
+            const wire = await requestsSeen(ready.admin);
+            cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, serverCpuMs: serverMs, ...wire, jitted: r.jitted ?? null, lat: r.lat };
           } catch (e) {
             problems.push(e.message);
             cell.runs[c][round] = { ms: NaN, cpuMs: NaN, lat: [] };
