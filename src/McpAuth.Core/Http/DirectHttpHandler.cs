@@ -18,8 +18,9 @@ namespace McpAuth.Core.Http
     /// calls on that thread, so a call costs no thread-pool work item and wakes no idle worker. .NET's handler
     /// (<paramref name="fallback"/>) sends everything else: requests from the thread pool, through a proxy, or for a
     /// version other than HTTP/1.x. Connections are pooled per host and retired a second before the idle timeout the
-    /// server announces (<c>Keep-Alive: timeout=N</c>, up to <see cref="McpHttpClientFactory.LongestAnnouncedKeepAlive"/>),
-    /// or after <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/> idle when it announces none; a reused
+    /// server announces (<c>Keep-Alive: timeout=N</c>, up to <see cref="McpHttpClientFactory.LongestAnnouncedKeepAlive"/>;
+    /// an answer that announces none leaves what the host last announced), or after
+    /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/> idle while it has announced none; a reused
     /// connection that ends before the first byte of a response is replaced and the request sent once more, as .NET does.
     /// </summary>
     internal sealed class DirectHttpHandler : HttpMessageHandler
@@ -157,7 +158,11 @@ namespace McpAuth.Core.Http
                 bool reused = connection is not null;
                 try
                 {
-                    connection ??= Http1Connection.Open(uri, validate, cancellationToken);
+                    if (connection is null)
+                    {
+                        connection = Http1Connection.Open(uri, validate, cancellationToken);
+                        connection.KeepFor = host.KeepFor;
+                    }
 
                     // The body is taken only once there is a connection to write it to: a request whose connection
                     // could not be made was not sent, and UnsentRequestRetryHandler may send it again.
@@ -221,6 +226,7 @@ namespace McpAuth.Core.Http
             connection.MarkIdle();
             lock (hosts)
             {
+                host.KeepFor = connection.KeepFor;
                 if (!disposed && host.Idle.Count < MaxIdlePerHost)
                 {
                     host.Idle.Push(connection);
@@ -271,6 +277,14 @@ namespace McpAuth.Core.Http
             public bool Proxied { get; }
 
             public Stack<Http1Connection> Idle { get; } = new Stack<Http1Connection>();
+
+            /// <summary>
+            /// Gets or sets how long a new connection to the host may stay idle: the keep-alive the server last announced
+            /// on any of its connections (a server has one), until then the pool's own limit. It matters for answers
+            /// that announce nothing: a Node server announces its keep-alive on every answer but those whose Connection
+            /// field the application set itself, as MCP SDK servers do on their event streams.
+            /// </summary>
+            public TimeSpan KeepFor { get; set; } = McpHttpClientFactory.PooledConnectionIdleTimeout;
         }
     }
 }

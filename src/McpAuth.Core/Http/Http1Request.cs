@@ -99,9 +99,9 @@ namespace McpAuth.Core.Http
                 eventStream |= type.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
             }
 
-            if (reusable)
+            if (reusable && head.KeepIdleFor() is TimeSpan announced)
             {
-                connection.KeepFor = head.KeepIdleFor();
+                connection.KeepFor = announced;
             }
 
             var body = new Http1Body(connection, framing, length, eventStream, reusable ? release : null);

@@ -85,14 +85,15 @@ namespace McpAuth.Core.Http
         }
 
         /// <summary>
-        /// Returns how long a connection that carried this response may stay idle in the pool: a second less than the
-        /// <c>timeout=</c> the server's <c>Keep-Alive</c> field announces, so that the pool lets go of it before the server
-        /// does, up to <see cref="McpHttpClientFactory.LongestAnnouncedKeepAlive"/>; without an announcement,
-        /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/>, below the 5 s that servers which say nothing
-        /// (uvicorn, for one) keep. Kept longer, a script that calls every few seconds does not open a new connection
-        /// (and over TLS, a new handshake) for each call.
+        /// Returns how long a connection that carried this response may stay idle in the pool by what the server
+        /// announces: a second less than the <c>timeout=</c> of its <c>Keep-Alive</c> field, so that the pool lets go of
+        /// the connection before the server does, up to <see cref="McpHttpClientFactory.LongestAnnouncedKeepAlive"/>.
+        /// Null when the response announces none (then the pool keeps what the server announced before, or its own
+        /// <see cref="McpHttpClientFactory.PooledConnectionIdleTimeout"/>, below the 5 s that servers which say nothing,
+        /// uvicorn for one, keep). Kept as long as announced, a script that calls every few seconds does not open a new
+        /// connection (and over TLS, do a new handshake) for each call.
         /// </summary>
-        public TimeSpan KeepIdleFor()
+        public TimeSpan? KeepIdleFor()
         {
             foreach (string item in Items("Keep-Alive"))
             {
@@ -105,7 +106,7 @@ namespace McpAuth.Core.Http
                 }
             }
 
-            return McpHttpClientFactory.PooledConnectionIdleTimeout;
+            return null;
         }
 
         /// <summary>Gets the items of a comma-separated field over all its lines, in order, each trimmed (empty ones too).</summary>

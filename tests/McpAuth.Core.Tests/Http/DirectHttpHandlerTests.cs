@@ -122,7 +122,7 @@ namespace McpAuth.Core.Tests.Http
         }
 
         [Theory]
-        [InlineData("", 3000)]
+        [InlineData("", null)]
         [InlineData("\r\nKeep-Alive: timeout=5", 4000)]
         [InlineData("\r\nKeep-Alive: max=100, Timeout = 60", 59000)]
         [InlineData("\r\nKeep-Alive: timeout=61", 60000)]
@@ -131,15 +131,16 @@ namespace McpAuth.Core.Tests.Http
         [InlineData("\r\nKeep-Alive: max=5, timeout=2", 1000)]
         [InlineData("\r\nKeep-Alive: timeout=1", 0)]
         [InlineData("\r\nKeep-Alive: timeout=0", 0)]
-        [InlineData("\r\nKeep-Alive: timeout=soon", 3000)]
-        [InlineData("\r\nKeep-Alive: timeout=-5", 3000)]
-        [InlineData("\r\nKeep-Alive: timeout=99999999999", 3000)]
-        public void A_pooled_connection_is_kept_a_second_less_than_the_timeout_the_server_announces_up_to_a_minute(string field, int milliseconds)
+        [InlineData("\r\nKeep-Alive: max=5", null)]
+        [InlineData("\r\nKeep-Alive: timeout=soon", null)]
+        [InlineData("\r\nKeep-Alive: timeout=-5", null)]
+        [InlineData("\r\nKeep-Alive: timeout=99999999999", null)]
+        public void A_pooled_connection_is_kept_a_second_less_than_the_timeout_the_server_announces_up_to_a_minute(string field, int? milliseconds)
         {
             Assert.Equal(3000, McpHttpClientFactory.PooledConnectionIdleTimeout.TotalMilliseconds);
             Assert.Equal(60000, McpHttpClientFactory.LongestAnnouncedKeepAlive.TotalMilliseconds);
             byte[] head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0" + field);
-            Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Http1ResponseHead.Parse(head, 0, head.Length).KeepIdleFor());
+            Assert.Equal(milliseconds is int ms ? TimeSpan.FromMilliseconds(ms) : null, Http1ResponseHead.Parse(head, 0, head.Length).KeepIdleFor());
         }
 
         [Fact]
@@ -175,6 +176,29 @@ namespace McpAuth.Core.Tests.Http
             Assert.Equal(2, short3.Connections);
             Assert.Equal(2, silent.Connections);
             Assert.Equal(1, patient.Connections);
+        }
+
+        [Fact]
+        public async Task A_server_that_announced_its_keep_alive_once_has_it_kept_for_answers_that_announce_none_on_every_connection()
+        {
+            // The first answer announces 60 s and the rest nothing, as a Node MCP server announces its keep-alive on a
+            // 202 but not on its event streams (whose Connection field the SDK sets). Two calls at once (the server
+            // waits 300 ms an answer) then need a second connection, opened after the announcement; after 3.5 s idle,
+            // two more calls at once still find both (the pool's own 3 s would have retired them).
+            using var server = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=60", announceOnce: true, delay: TimeSpan.FromMilliseconds(300));
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+            string Call(string body) => http.PostAsync(server.Url, new StringContent(body)).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            Task<string[]> TwoAtOnce(string prefix) => Task.WhenAll(WaitingThreads.Run(() => Call(prefix + "a")), WaitingThreads.Run(() => Call(prefix + "b")));
+
+            Assert.Equal("answer 0", await WaitingThreads.Run(() => Call("first")));
+            Assert.All(await TwoAtOnce("x"), answer => Assert.StartsWith("answer ", answer));
+            Assert.Equal(2, server.Connections);
+            await Task.Delay(TimeSpan.FromSeconds(3.5));
+            Assert.All(await TwoAtOnce("y"), answer => Assert.StartsWith("answer ", answer));
+
+            Assert.Equal(2, server.Connections);
+            Assert.Equal(5, handler.DirectRequests);
         }
 
         [Fact]
@@ -372,14 +396,20 @@ namespace McpAuth.Core.Tests.Http
             private readonly TcpListener listener = new(IPAddress.Loopback, 0);
             private readonly bool closeAfterFirstAnswer;
             private readonly string keepAlive;
+            private readonly bool announceOnce;
+            private readonly TimeSpan delay;
             private readonly ManualResetEventSlim closed = new();
             private int connections;
             private int answers;
 
-            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null)
+            /// <param name="announceOnce">Whether only the first answer carries <paramref name="keepAlive"/>.</param>
+            /// <param name="delay">How long each answer waits.</param>
+            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null, bool announceOnce = false, TimeSpan delay = default)
             {
                 this.closeAfterFirstAnswer = closeAfterFirstAnswer;
                 this.keepAlive = keepAlive is null ? string.Empty : "Keep-Alive: " + keepAlive + "\r\n";
+                this.announceOnce = announceOnce;
+                this.delay = delay;
                 listener.Start();
                 _ = Task.Run(AcceptAsync);
             }
@@ -446,8 +476,11 @@ namespace McpAuth.Core.Tests.Http
                         }
 
                         Bodies.Enqueue(new string(body));
-                        string text = "answer " + (Interlocked.Increment(ref answers) - 1);
-                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + keepAlive + "Content-Length: " + text.Length + "\r\n\r\n" + text);
+                        int n = Interlocked.Increment(ref answers) - 1;
+                        string text = "answer " + n;
+                        await Task.Delay(delay);
+                        string announce = announceOnce && n > 0 ? string.Empty : keepAlive;
+                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + announce + "Content-Length: " + text.Length + "\r\n\r\n" + text);
                         await stream.WriteAsync(answer, 0, answer.Length);
                         if (closeAfterFirstAnswer)
                         {
