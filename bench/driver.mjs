@@ -110,12 +110,15 @@ function processCpuMs(pid) {
   }
 }
 
-// What the fixture saw of one run, from its request log: HTTP requests, and the connections they came over
-// (distinct client ports). A client that reconnects, or sends more than one request a call, shows here.
-async function requestsSeen(admin) {
+// What the fixture saw of one run, from its request log: HTTP requests, the connections they came over (distinct
+// client ports), and how many of those the client had not used before (seen: the ports of its earlier runs).
+// A client that reconnects, or sends more than one request a call, shows here.
+async function requestsSeen(admin, seen) {
   const { requests } = await (await fetch(`${admin}/requests`)).json();
-  const mine = requests.filter((r) => !r.internal);
-  return { requests: mine.length, connections: new Set(mine.map((r) => r.clientPort)).size };
+  const ports = new Set(requests.filter((r) => !r.internal).map((r) => r.clientPort));
+  const newConnections = [...ports].filter((p) => !seen.has(p)).length;
+  for (const p of ports) seen.add(p);
+  return { requests: requests.filter((r) => !r.internal).length, connections: ports.size, newConnections };
 }
 
 // A worker process speaking the line protocol: requests are JSON lines on stdin, replies are lines on stdout
@@ -219,6 +222,7 @@ function summarize(cells, o) {
         cpuPerCallUsMedian: median(runs.map((r) => (r.cpuMs * 1000) / o.count)),
         requestsPerCallMedian: median(runs.map((r) => r.requests / o.count)),
         connectionsMedian: median(runs.map((r) => r.connections)),
+        newConnectionsPerRound: runs.map((r) => r.newConnections),
         serverCpuPerCallUsMedian: runs.every((r) => typeof r.serverCpuMs === 'number') ? median(runs.map((r) => (r.serverCpuMs * 1000) / o.count)) : null,
         callsPerSecMedian: median(runs.map((r) => (o.count * 1000) / r.ms)),
         latencyP50Ms: percentile(runs.flatMap((r) => r.lat), 50),
@@ -270,6 +274,16 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
     lines.push(`|${'---|'.repeat(3 + o.clients.length)}`);
     for (const s of summary) {
       lines.push(row([...cellLabels(s), ...o.clients.map((c) => `${Math.round(s.clients[c].serverCpuPerCallUsMedian)} µs`)]));
+    }
+  }
+  if (o.rounds > 1 && summary.every((s) => o.clients.every((c) => s.clients[c].newConnectionsPerRound.every((n) => typeof n === 'number')))) {
+    lines.push('');
+    lines.push(`New connections each client opened in rounds 2 to ${o.rounds} (from the fixture's request log: client ports it had not used in an earlier round), and HTTP requests per call.`);
+    lines.push('');
+    lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label)]));
+    lines.push(`|${'---|'.repeat(3 + o.clients.length)}`);
+    for (const s of summary) {
+      lines.push(row([...cellLabels(s), ...o.clients.map((c) => `${s.clients[c].newConnectionsPerRound.slice(1).reduce((a, b) => a + b, 0)} (${s.clients[c].requestsPerCallMedian.toFixed(2)} a call)`)]));
     }
   }
   if (newConnection) {
@@ -405,6 +419,7 @@ async function main() {
         }
       }
     }
+    const portsSeen = {};
     for (let round = 0; round < o.rounds; round++) {
       for (const cell of cells) {
         // Rotate the order of clients each round so that none always runs right after another.
@@ -416,7 +431,7 @@ async function main() {
             const r = await runOne(cell, c, o.count, `r${round}-${c}`);
             const server1 = serverCpuMs();
             const serverMs = server0 === null || server1 === null ? null : server1 - server0;
-            const wire = await requestsSeen(ready.admin);
+            const wire = await requestsSeen(ready.admin, (portsSeen[c] ??= new Set()));
             cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, serverCpuMs: serverMs, ...wire, jitted: r.jitted ?? null, lat: r.lat };
           } catch (e) {
             problems.push(e.message);
