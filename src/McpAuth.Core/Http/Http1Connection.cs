@@ -258,8 +258,9 @@ namespace McpAuth.Core.Http
         /// <summary>
         /// Reads more bytes into the buffer, blocking; 0 at the end of the stream. When no other thread of the process
         /// is waiting on a connection like this, a plain-HTTP read first polls the socket for up to
-        /// <see cref="SpinLimit"/>: a local server usually answers within that, and a thread that never went to sleep
-        /// skips the wake-up, which on a virtual machine costs as much as the server's work. With others waiting
+        /// <see cref="SpinLimit"/>, yielding the core between polls to any thread that wants it (a spin kept a local
+        /// server's helpers waiting for a scheduler tick): a local server usually answers within that, and a thread that
+        /// never slept skips the wake-up, which on a virtual machine costs as much as the server's work. With others waiting
         /// (calls in parallel) it blocks at once and leaves the CPU to them.
         /// </summary>
         public int Fill()
@@ -337,7 +338,7 @@ namespace McpAuth.Core.Http
             long until = Stopwatch.GetTimestamp() + SpinLimitTicks;
             while (Volatile.Read(ref blockedReaders) == 1 && Available() == 0 && Stopwatch.GetTimestamp() < until)
             {
-                Thread.SpinWait(20);
+                Thread.Yield();
             }
         }
 
