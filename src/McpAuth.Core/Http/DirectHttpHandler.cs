@@ -158,11 +158,7 @@ namespace McpAuth.Core.Http
                 bool reused = connection is not null;
                 try
                 {
-                    if (connection is null)
-                    {
-                        connection = Http1Connection.Open(uri, validate, cancellationToken);
-                        connection.KeepFor = host.KeepFor;
-                    }
+                    connection ??= Http1Connection.Open(uri, validate, cancellationToken);
 
                     // The body is taken only once there is a connection to write it to: a request whose connection
                     // could not be made was not sent, and UnsentRequestRetryHandler may send it again.
@@ -196,6 +192,7 @@ namespace McpAuth.Core.Http
             while (true)
             {
                 Http1Connection candidate;
+                TimeSpan keep;
                 lock (hosts)
                 {
                     if (host.Idle.Count == 0)
@@ -204,9 +201,10 @@ namespace McpAuth.Core.Http
                     }
 
                     candidate = host.Idle.Pop();
+                    keep = host.KeepFor(candidate);
                 }
 
-                if (candidate.IdleFor < candidate.KeepFor && candidate.CanTakeRequest())
+                if (candidate.IdleFor < keep && candidate.CanTakeRequest())
                 {
                     return candidate;
                 }
@@ -226,7 +224,7 @@ namespace McpAuth.Core.Http
             connection.MarkIdle();
             lock (hosts)
             {
-                host.KeepFor = connection.KeepFor;
+                host.Announced = connection.Announced ?? host.Announced;
                 if (!disposed && host.Idle.Count < MaxIdlePerHost)
                 {
                     host.Idle.Push(connection);
@@ -255,7 +253,7 @@ namespace McpAuth.Core.Http
                     host.Idle.Clear();
                     for (int i = all.Length - 1; i >= 0; i--)
                     {
-                        if (all[i].IdleFor >= all[i].KeepFor)
+                        if (all[i].IdleFor >= host.KeepFor(all[i]))
                         {
                             stale.Add(all[i]);
                         }
@@ -279,12 +277,15 @@ namespace McpAuth.Core.Http
             public Stack<Http1Connection> Idle { get; } = new Stack<Http1Connection>();
 
             /// <summary>
-            /// Gets or sets how long a new connection to the host may stay idle: the keep-alive the server last announced
-            /// on any of its connections (a server has one), until then the pool's own limit. It matters for answers
-            /// that announce nothing: a Node server announces its keep-alive on every answer but those whose Connection
-            /// field the application set itself, as MCP SDK servers do on their event streams.
+            /// Gets or sets the keep-alive the server last announced on any of its connections (a server has one); null
+            /// before one. It matters for answers that announce nothing: a Node server announces its keep-alive on every
+            /// answer but those whose Connection field the application set itself, as MCP SDK servers do on their event
+            /// streams.
             /// </summary>
-            public TimeSpan KeepFor { get; set; } = McpHttpClientFactory.PooledConnectionIdleTimeout;
+            public TimeSpan? Announced { get; set; }
+
+            /// <summary>How long <paramref name="connection"/> may stay idle: its own last announcement, else the host's, else the pool's limit.</summary>
+            public TimeSpan KeepFor(Http1Connection connection) => connection.Announced ?? Announced ?? McpHttpClientFactory.PooledConnectionIdleTimeout;
         }
     }
 }

@@ -119,8 +119,8 @@ namespace McpAuth.Core.Http
         /// <summary>Notes that the connection went back to its pool now.</summary>
         public void MarkIdle() => idleSince = Stopwatch.GetTimestamp();
 
-        /// <summary>Gets or sets how long the pool may keep the connection idle (see <see cref="Http1ResponseHead.KeepIdleFor"/>).</summary>
-        public TimeSpan KeepFor { get; set; } = McpHttpClientFactory.PooledConnectionIdleTimeout;
+        /// <summary>Gets or sets how long the server's last announcement on this connection lets it stay idle (see <see cref="Http1ResponseHead.KeepIdleFor"/>); null before one.</summary>
+        public TimeSpan? Announced { get; set; }
 
         /// <summary>Gets how long the connection has been idle since <see cref="MarkIdle"/>.</summary>
         public TimeSpan IdleFor => TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - idleSince) / (double)Stopwatch.Frequency);

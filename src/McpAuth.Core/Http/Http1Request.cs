@@ -101,7 +101,7 @@ namespace McpAuth.Core.Http
 
             if (reusable && head.KeepIdleFor() is TimeSpan announced)
             {
-                connection.KeepFor = announced;
+                connection.Announced = announced;
             }
 
             var body = new Http1Body(connection, framing, length, eventStream, reusable ? release : null);

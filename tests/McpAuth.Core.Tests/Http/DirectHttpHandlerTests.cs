@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Security;
@@ -181,24 +182,30 @@ namespace McpAuth.Core.Tests.Http
         [Fact]
         public async Task A_server_that_announced_its_keep_alive_once_has_it_kept_for_answers_that_announce_none_on_every_connection()
         {
-            // The first answer announces 60 s and the rest nothing, as a Node MCP server announces its keep-alive on a
-            // 202 but not on its event streams (whose Connection field the SDK sets). Two calls at once (the server
-            // waits 300 ms an answer) then need a second connection, opened after the announcement; after 3.5 s idle,
-            // two more calls at once still find both (the pool's own 3 s would have retired them).
-            using var server = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=60", announceOnce: true, delay: TimeSpan.FromMilliseconds(300));
+            // Only the first answer announces (60 s), as a Node MCP server announces its keep-alive on a 202 but not on
+            // its event streams (whose Connection field the SDK sets). Two calls at once open two connections before
+            // any answer; the server holds both until both have arrived, answers one at once with the announcement and
+            // the other 300 ms later without, so the connection that has no announcement of its own goes back to the
+            // pool last. After 3.5 s idle two calls at once still find both (the pool's own 3 s would have retired
+            // that one), and a third connection, opened after the announcement, is kept as well.
+            using var server = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=60", announceOnce: true, holdFirstTwo: true);
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
             string Call(string body) => http.PostAsync(server.Url, new StringContent(body)).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult();
-            Task<string[]> TwoAtOnce(string prefix) => Task.WhenAll(WaitingThreads.Run(() => Call(prefix + "a")), WaitingThreads.Run(() => Call(prefix + "b")));
+            Task<string[]> AtOnce(string prefix, int count) => Task.WhenAll(Enumerable.Range(0, count).Select(i => WaitingThreads.Run(() => Call(prefix + i))));
 
-            Assert.Equal("answer 0", await WaitingThreads.Run(() => Call("first")));
-            Assert.All(await TwoAtOnce("x"), answer => Assert.StartsWith("answer ", answer));
+            Assert.Equal(new[] { "answer 0", "answer 1" }, (await AtOnce("x", 2)).OrderBy(a => a, StringComparer.Ordinal).ToArray());
             Assert.Equal(2, server.Connections);
             await Task.Delay(TimeSpan.FromSeconds(3.5));
-            Assert.All(await TwoAtOnce("y"), answer => Assert.StartsWith("answer ", answer));
-
+            Assert.All(await AtOnce("y", 2), answer => Assert.StartsWith("answer ", answer));
             Assert.Equal(2, server.Connections);
-            Assert.Equal(5, handler.DirectRequests);
+
+            Assert.All(await AtOnce("z", 3), answer => Assert.StartsWith("answer ", answer));
+            int connections = server.Connections;
+            Assert.InRange(connections, 2, 3);
+            await Task.Delay(TimeSpan.FromSeconds(3.5));
+            Assert.All(await AtOnce("w", connections), answer => Assert.StartsWith("answer ", answer));
+            Assert.Equal(connections, server.Connections);
         }
 
         [Fact]
@@ -398,14 +405,19 @@ namespace McpAuth.Core.Tests.Http
             private readonly string keepAlive;
             private readonly bool announceOnce;
             private readonly TimeSpan delay;
+            private readonly bool holdFirstTwo;
+            private readonly CountdownEvent firstTwo = new(2);
+            private int arrived;
             private readonly ManualResetEventSlim closed = new();
             private int connections;
             private int answers;
 
             /// <param name="announceOnce">Whether only the first answer carries <paramref name="keepAlive"/>.</param>
             /// <param name="delay">How long each answer waits.</param>
-            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null, bool announceOnce = false, TimeSpan delay = default)
+            /// <param name="holdFirstTwo">Whether the first two requests wait for each other (up to 10 s), and the second then 300 ms more.</param>
+            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null, bool announceOnce = false, TimeSpan delay = default, bool holdFirstTwo = false)
             {
+                this.holdFirstTwo = holdFirstTwo;
                 this.closeAfterFirstAnswer = closeAfterFirstAnswer;
                 this.keepAlive = keepAlive is null ? string.Empty : "Keep-Alive: " + keepAlive + "\r\n";
                 this.announceOnce = announceOnce;
@@ -476,9 +488,17 @@ namespace McpAuth.Core.Tests.Http
                         }
 
                         Bodies.Enqueue(new string(body));
+                        int arrival = Interlocked.Increment(ref arrived);
+                        if (holdFirstTwo && arrival <= 2)
+                        {
+                            firstTwo.Signal();
+                            await Task.Run(() => firstTwo.Wait(TimeSpan.FromSeconds(10)));
+                            await Task.Delay(arrival == 2 ? 300 : 0);
+                        }
+
+                        await Task.Delay(delay);
                         int n = Interlocked.Increment(ref answers) - 1;
                         string text = "answer " + n;
-                        await Task.Delay(delay);
                         string announce = announceOnce && n > 0 ? string.Empty : keepAlive;
                         byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + announce + "Content-Length: " + text.Length + "\r\n\r\n" + text);
                         await stream.WriteAsync(answer, 0, answer.Length);
