@@ -114,11 +114,11 @@ function processCpuMs(pid) {
 // client ports), and how many of those the client had not used before (seen: the ports of its earlier runs).
 // A client that reconnects, or sends more than one request a call, shows here.
 async function requestsSeen(admin, seen) {
-  const { requests } = await (await fetch(`${admin}/requests`)).json();
-  const ports = new Set(requests.filter((r) => !r.internal).map((r) => r.clientPort));
+  const mine = (await (await fetch(`${admin}/requests`)).json()).requests.filter((r) => !r.internal);
+  const ports = new Set(mine.map((r) => r.clientPort));
   const newConnections = [...ports].filter((p) => !seen.has(p)).length;
   for (const p of ports) seen.add(p);
-  return { requests: requests.filter((r) => !r.internal).length, connections: ports.size, newConnections };
+  return { requests: mine.length, connections: ports.size, newConnections };
 }
 
 // A worker process speaking the line protocol: requests are JSON lines on stdin, replies are lines on stdout
@@ -172,10 +172,10 @@ const pwshArgs = (script, module, ...rest) => ['pwsh', '-NoProfile', '-NonIntera
 
 function startWorker(kind, o) {
   switch (kind) {
-    case 'pwsh': return new Worker('pwsh', 'dotnet', pwshArgs('Worker.ps1', modulePath, '-Concurrency', String(o.concurrency)));
+    case 'pwsh': return new Worker('pwsh', 'dotnet', pwshArgs('Worker.ps1', modulePath));
     case 'pwsh-baseline': {
       const module = o.baseline.endsWith('.psd1') ? o.baseline : join(o.baseline, 'McpAuth.psd1');
-      return new Worker('pwsh (baseline)', 'dotnet', pwshArgs('Worker.ps1', module, '-Concurrency', String(o.concurrency)), { env: { ...process.env, ...o.baselineEnv } });
+      return new Worker('pwsh (baseline)', 'dotnet', pwshArgs('Worker.ps1', module), { env: { ...process.env, ...o.baselineEnv } });
     }
     case 'csharp': return new Worker('csharp', 'dotnet', [join(benchDir, 'CSharpSdk', 'bin', dotnetConfig, 'net10.0', 'McpAuth.Bench.CSharpSdk.dll')]);
     case 'ts': return new Worker('ts', 'node', [join(benchDir, 'ts-sdk', 'worker.mjs')]);
@@ -266,26 +266,19 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
   for (const s of summary) {
     lines.push(row([...cellLabels(s), ...o.clients.map((c) => `${Math.round(s.clients[c].cpuPerCallUsMedian)} µs`), ...others.map((c) => fmtRatio(s.cpuRatios[c]))]));
   }
-  if (summary.every((s) => o.clients.every((c) => typeof s.clients[c].serverCpuPerCallUsMedian === 'number'))) {
-    lines.push('');
-    lines.push('The fixture\'s CPU time per call while each client ran (all its threads, median over rounds): what that client\'s requests cost the server.');
-    lines.push('');
+  // A table with one column per client; nothing when a figure is missing (not Linux, or a single round).
+  const clientTable = (title, has, cellText) => {
+    if (!summary.every((s) => o.clients.every((c) => has(s.clients[c])))) return;
+    lines.push('', title, '');
     lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label)]));
     lines.push(`|${'---|'.repeat(3 + o.clients.length)}`);
-    for (const s of summary) {
-      lines.push(row([...cellLabels(s), ...o.clients.map((c) => `${Math.round(s.clients[c].serverCpuPerCallUsMedian)} µs`)]));
-    }
-  }
-  if (o.rounds > 1 && summary.every((s) => o.clients.every((c) => s.clients[c].newConnectionsPerRound.every((n) => typeof n === 'number')))) {
-    lines.push('');
-    lines.push(`New connections each client opened in rounds 2 to ${o.rounds} (from the fixture's request log: client ports it had not used in an earlier round), and HTTP requests per call.`);
-    lines.push('');
-    lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label)]));
-    lines.push(`|${'---|'.repeat(3 + o.clients.length)}`);
-    for (const s of summary) {
-      lines.push(row([...cellLabels(s), ...o.clients.map((c) => `${s.clients[c].newConnectionsPerRound.slice(1).reduce((a, b) => a + b, 0)} (${s.clients[c].requestsPerCallMedian.toFixed(2)} a call)`)]));
-    }
-  }
+    for (const s of summary) lines.push(row([...cellLabels(s), ...o.clients.map((c) => cellText(s.clients[c]))]));
+  };
+  clientTable('The fixture\'s CPU time per call while each client ran (all its threads, median over rounds): what that client\'s requests cost the server.',
+    (x) => typeof x.serverCpuPerCallUsMedian === 'number', (x) => `${Math.round(x.serverCpuPerCallUsMedian)} µs`);
+  clientTable(`New connections each client opened in rounds 2 to ${o.rounds} (from the fixture's request log: client ports it had not used in an earlier round), and HTTP requests per call.`,
+    (x) => o.rounds > 1 && x.newConnectionsPerRound.every((n) => typeof n === 'number'),
+    (x) => `${x.newConnectionsPerRound.slice(1).reduce((a, b) => a + b, 0)} (${x.requestsPerCallMedian.toFixed(2)} a call)`);
   if (newConnection) {
     lines.push('');
     lines.push(`First McpAuth call after a new connection (\`Connect-McpServer -Force\` to ${newConnection.target}, ${newConnection.live} connections live): median ${newConnection.medianMs.toFixed(1)} ms, max ${newConnection.maxMs.toFixed(1)} ms over ${newConnection.count}.`);

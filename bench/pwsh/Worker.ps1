@@ -3,8 +3,7 @@
 #   mcpauth  Invoke-McpTool, the module imported once (and once per runspace of the parallel pool);
 #   raw      a bare HttpClient doing the same JSON-RPC POSTs: the reference a script would write by hand in this process.
 param(
-    [Parameter(Mandatory)] [string] $ModulePath,
-    [int] $Concurrency = 20
+    [Parameter(Mandatory)] [string] $ModulePath
 )
 . (Join-Path $PSScriptRoot Common.ps1) -ModulePath $ModulePath
 $env:MCPAUTH_CREDENTIAL_STORE = 'memory'   # warm calls only; nothing touches the keychain
