@@ -404,7 +404,6 @@ namespace McpAuth.Core.Tests.Http
             private readonly bool closeAfterFirstAnswer;
             private readonly string keepAlive;
             private readonly bool announceOnce;
-            private readonly TimeSpan delay;
             private readonly bool holdFirstTwo;
             private readonly CountdownEvent firstTwo = new(2);
             private int arrived;
@@ -413,15 +412,13 @@ namespace McpAuth.Core.Tests.Http
             private int answers;
 
             /// <param name="announceOnce">Whether only the first answer carries <paramref name="keepAlive"/>.</param>
-            /// <param name="delay">How long each answer waits.</param>
             /// <param name="holdFirstTwo">Whether the first two requests wait for each other (up to 10 s), and the second then 300 ms more.</param>
-            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null, bool announceOnce = false, TimeSpan delay = default, bool holdFirstTwo = false)
+            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null, bool announceOnce = false, bool holdFirstTwo = false)
             {
                 this.holdFirstTwo = holdFirstTwo;
                 this.closeAfterFirstAnswer = closeAfterFirstAnswer;
                 this.keepAlive = keepAlive is null ? string.Empty : "Keep-Alive: " + keepAlive + "\r\n";
                 this.announceOnce = announceOnce;
-                this.delay = delay;
                 listener.Start();
                 _ = Task.Run(AcceptAsync);
             }
@@ -496,7 +493,6 @@ namespace McpAuth.Core.Tests.Http
                             await Task.Delay(arrival == 2 ? 300 : 0);
                         }
 
-                        await Task.Delay(delay);
                         int n = Interlocked.Increment(ref answers) - 1;
                         string text = "answer " + n;
                         string announce = announceOnce && n > 0 ? string.Empty : keepAlive;
