@@ -20,9 +20,10 @@ namespace McpAuth.Core.Http
         public static HttpClient Create(TimeSpan timeout) => Create(new DeadlineHandler(timeout, "server", CreateHandler()), disposeHandler: true, System.Threading.Timeout.InfiniteTimeSpan);
 
         /// <summary>
-        /// How long a pooled connection may sit idle before it is retired: well below the shortest keep-alive servers
-        /// commonly use (Node's 5 s), so that a request is never written to a connection the server is closing. .NET
-        /// retires idle connections on a timer that runs every quarter of this, so one goes between 3 and 3.75 s.
+        /// How long a pooled connection may sit idle before it is retired when its server has announced no keep-alive
+        /// (and always in .NET's handler): well below the 5 s that servers which say nothing commonly keep, so that a
+        /// request is never written to a connection the server is closing. .NET retires idle connections on a timer
+        /// that runs every quarter of this, so one goes between 3 and 3.75 s. See <see cref="LongestAnnouncedKeepAlive"/>.
         /// </summary>
         public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(3);
 
