@@ -34,13 +34,16 @@ namespace McpAuth.Core.Mcp
     /// <summary>A tool call's progress token, turned into progress updates of one activity.</summary>
     internal sealed class ProgressReporter
     {
+        // A token is unique in this process by its number and apart from other processes' by the random part, drawn once:
+        // a new GUID for every call read the system's random source each time (a system call on every tool call).
+        private static readonly string TokenPrefix = "mcpauth-" + Guid.NewGuid().ToString("N") + "-";
         private static int nextActivity = 1000;
 
         public ProgressReporter(string activity)
         {
-            Token = "mcpauth-" + Guid.NewGuid().ToString("N");
             Activity = activity;
             ActivityId = Interlocked.Increment(ref nextActivity);
+            Token = TokenPrefix + ActivityId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         public string Token { get; }
