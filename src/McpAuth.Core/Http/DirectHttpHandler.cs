@@ -215,7 +215,9 @@ namespace McpAuth.Core.Http
 
         private void Return(Host host, Http1Connection connection)
         {
-            if (!connection.CanTakeRequest())
+            // Only what costs no system call here: Rent asks the socket whether the server closed it or sent
+            // something, just before the connection's next use, which is where it matters.
+            if (connection.IsClosed || connection.Buffered != 0)
             {
                 connection.Dispose();
                 return;

@@ -122,6 +122,26 @@ namespace McpAuth.Core.Tests.Http
             Assert.Equal(new[] { "q0", "q1" }, closing.Bodies.ToArray());
         }
 
+        [Fact]
+        public async Task A_pooled_connection_the_server_sent_something_unasked_on_is_not_used_again()
+        {
+            using var peer = new KeepAliveServer(closeAfterFirstAnswer: false, strayAfterFirstAnswer: true);
+            using var handler = new DirectHttpHandler(new HttpClientHandler());
+            using var http = new HttpClient(handler, disposeHandler: false);
+
+            await WaitingThreads.Run(() =>
+            {
+                Assert.Equal("answer 0", http.PostAsync(peer.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                peer.WaitStray();
+
+                // The connection went back to the pool before the stray answer came; taking it out again finds it there.
+                Assert.Equal("answer 1", http.PostAsync(peer.Url, new StringContent("q1")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                return true;
+            });
+            Assert.Equal(2, peer.Connections);
+            Assert.Equal(new[] { "q0", "q1" }, peer.Bodies.ToArray());
+        }
+
         [Theory]
         [InlineData("", null)]
         [InlineData("\r\nKeep-Alive: timeout=5", 4000)]
@@ -408,13 +428,17 @@ namespace McpAuth.Core.Tests.Http
             private readonly CountdownEvent firstTwo = new(2);
             private int arrived;
             private readonly ManualResetEventSlim closed = new();
+            private readonly bool strayAfterFirstAnswer;
+            private readonly ManualResetEventSlim strayWritten = new();
             private int connections;
             private int answers;
 
             /// <param name="announceOnce">Whether only the first answer carries <paramref name="keepAlive"/>.</param>
             /// <param name="holdFirstTwo">Whether the first two requests wait for each other (up to 10 s), and the second then 300 ms more.</param>
-            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null, bool announceOnce = false, bool holdFirstTwo = false)
+            /// <param name="strayAfterFirstAnswer">Whether 200 ms after its first answer the server sends a second one nobody asked for.</param>
+            public KeepAliveServer(bool closeAfterFirstAnswer, string? keepAlive = null, bool announceOnce = false, bool holdFirstTwo = false, bool strayAfterFirstAnswer = false)
             {
+                this.strayAfterFirstAnswer = strayAfterFirstAnswer;
                 this.holdFirstTwo = holdFirstTwo;
                 this.closeAfterFirstAnswer = closeAfterFirstAnswer;
                 this.keepAlive = keepAlive is null ? string.Empty : "Keep-Alive: " + keepAlive + "\r\n";
@@ -430,6 +454,8 @@ namespace McpAuth.Core.Tests.Http
             public ConcurrentQueue<string> Bodies { get; } = new();
 
             public void WaitClosed() => Assert.True(closed.Wait(TimeSpan.FromSeconds(10)));
+
+            public void WaitStray() => Assert.True(strayWritten.Wait(TimeSpan.FromSeconds(10)));
 
             public void Dispose() => listener.Stop();
 
@@ -498,6 +524,14 @@ namespace McpAuth.Core.Tests.Http
                         string announce = announceOnce && n > 0 ? string.Empty : keepAlive;
                         byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + announce + "Content-Length: " + text.Length + "\r\n\r\n" + text);
                         await stream.WriteAsync(answer, 0, answer.Length);
+                        if (strayAfterFirstAnswer && n == 0)
+                        {
+                            await Task.Delay(200);
+                            byte[] stray = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray");
+                            await stream.WriteAsync(stray, 0, stray.Length);
+                            strayWritten.Set();
+                        }
+
                         if (closeAfterFirstAnswer)
                         {
                             client.Client.Shutdown(SocketShutdown.Both);
