@@ -32,9 +32,11 @@ namespace McpAuth.Core.Http
         /// <exception cref="HttpRequestException">It is not a valid HTTP/1.x response head.</exception>
         public static Http1ResponseHead Parse(byte[] bytes, int offset, int count)
         {
-            string text = Latin1.GetString(bytes, offset, count);
-            string[] lines = text.Split(new[] { "\r\n" }, StringSplitOptions.None);
-            string status = lines[0];
+            // Straight from the bytes, a string for each name and value and nothing else: the head of every answer
+            // passes here, and decoding it whole, then splitting it into lines and the lines again, tripled that.
+            int end = offset + count;
+            int lineEnd = LineEnd(bytes, offset, end);
+            string status = Latin1.GetString(bytes, offset, lineEnd - offset);
             if (status.Length < 12 || !status.StartsWith("HTTP/1.", StringComparison.Ordinal) || (status[7] != '0' && status[7] != '1') || status[8] != ' '
                 || !char.IsDigit(status[9]) || !char.IsDigit(status[10]) || !char.IsDigit(status[11]) || (status.Length > 12 && status[12] != ' '))
             {
@@ -47,26 +49,38 @@ namespace McpAuth.Core.Http
                 throw Invalid("its status code");
             }
 
-            var fields = new List<KeyValuePair<string, string>>(lines.Length);
-            for (int i = 1; i < lines.Length; i++)
+            var fields = new List<KeyValuePair<string, string>>(12);
+            while (lineEnd < end)
             {
-                string line = lines[i];
-                int colon = line.IndexOf(':');
-                if (colon <= 0 || !IsToken(line, colon))
+                int line = lineEnd + 2;
+                lineEnd = LineEnd(bytes, line, end);
+                int colon = Array.IndexOf(bytes, (byte)':', line, lineEnd - line);
+                if (colon <= line || !IsToken(bytes, line, colon))
                 {
                     throw Invalid("a header line");
                 }
 
-                string value = line.Substring(colon + 1).Trim(' ', '\t');
-                foreach (char c in value)
+                int value = colon + 1;
+                int valueEnd = lineEnd;
+                while (value < valueEnd && (bytes[value] == ' ' || bytes[value] == '\t'))
                 {
-                    if ((c < ' ' && c != '\t') || c == '\x7f')
+                    value++;
+                }
+
+                while (valueEnd > value && (bytes[valueEnd - 1] == ' ' || bytes[valueEnd - 1] == '\t'))
+                {
+                    valueEnd--;
+                }
+
+                for (int i = value; i < valueEnd; i++)
+                {
+                    if ((bytes[i] < ' ' && bytes[i] != '\t') || bytes[i] == 0x7f)
                     {
                         throw Invalid("a header value");
                     }
                 }
 
-                fields.Add(new KeyValuePair<string, string>(line.Substring(0, colon), value));
+                fields.Add(new KeyValuePair<string, string>(Latin1.GetString(bytes, line, colon - line), value == valueEnd ? string.Empty : Latin1.GetString(bytes, value, valueEnd - value)));
             }
 
             return new Http1ResponseHead(status[7] == '0' ? HttpVersion.Version10 : HttpVersion.Version11, code, status.Length > 13 ? status.Substring(13) : string.Empty, fields);
@@ -135,18 +149,32 @@ namespace McpAuth.Core.Http
             return false;
         }
 
-        private static bool IsToken(string line, int length)
+        private static bool IsToken(byte[] bytes, int from, int to)
         {
-            for (int i = 0; i < length; i++)
+            for (int i = from; i < to; i++)
             {
-                char c = line[i];
-                if (c <= ' ' || c >= '\x7f' || "()<>@,;:\\\"/[]?={}".IndexOf(c) >= 0)
+                byte c = bytes[i];
+                if (c <= ' ' || c >= 0x7f || "()<>@,;:\\\"/[]?={}".IndexOf((char)c) >= 0)
                 {
                     return false;
                 }
             }
 
             return true;
+        }
+
+        /// <summary>Where the line that starts at <paramref name="from"/> ends: its CR LF, or <paramref name="end"/>.</summary>
+        private static int LineEnd(byte[] bytes, int from, int end)
+        {
+            for (int i = from; i + 1 < end; i++)
+            {
+                if (bytes[i] == '\r' && bytes[i + 1] == '\n')
+                {
+                    return i;
+                }
+            }
+
+            return end;
         }
 
         private static HttpRequestException Invalid(string part) => new HttpRequestException($"The server's response is not valid HTTP/1.1 ({part}).");

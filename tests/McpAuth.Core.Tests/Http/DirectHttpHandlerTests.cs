@@ -164,6 +164,37 @@ namespace McpAuth.Core.Tests.Http
             Assert.Equal(milliseconds is int ms ? TimeSpan.FromMilliseconds(ms) : null, Http1ResponseHead.Parse(head, 0, head.Length).KeepIdleFor());
         }
 
+        [Theory]
+        [InlineData("HTTP/1.1 204 No Content", "", 204, "No Content")]
+        [InlineData("HTTP/1.0 200 OK\r\nA: b\r\nA:c", "A=b|A=c", 200, "OK")]
+        [InlineData("HTTP/1.1 200 OK\r\nX-Empty:\r\nX-Pad: \t v a l \t\r\nX-Time: 12:30:01", "X-Empty=|X-Pad=v a l|X-Time=12:30:01", 200, "OK")]
+        [InlineData("HTTP/1.1 200 OK\r\nX-Latin: caf\u00e9", "X-Latin=caf\u00e9", 0, null)]
+        [InlineData("HTTP/1.1 200 OK\r\nX: a\r", null, 0, null)]
+        [InlineData("HTTP/1.1 200\r\nX: 1", "X=1", 200, "")]
+        [InlineData("HTTP/1.1 200 OK\r\nX: a\nY: b", null, 0, null)]
+        [InlineData("HTTP/1.1 200 OK\r\nX: a\u007f", null, 0, null)]
+        [InlineData("HTTP/1.1 200 OK\r\n: a", null, 0, null)]
+        [InlineData("HTTP/1.1 200 OK\r\nX\u00e9: a", null, 0, null)]
+        [InlineData("HTTP/1.1 200 OK\r\nX: a\r\n", null, 0, null)]
+        [InlineData("HTTP/1.1 200 OK\r\nno colon", null, 0, null)]
+        public void A_head_is_read_field_by_field_values_trimmed_and_a_line_break_or_control_character_refused(string text, string? fields, int status, string? reason)
+        {
+            byte[] head = Encoding.Latin1.GetBytes(text);
+            if (fields is null)
+            {
+                Assert.Throws<HttpRequestException>(() => Http1ResponseHead.Parse(head, 0, head.Length));
+                return;
+            }
+
+            Http1ResponseHead parsed = Http1ResponseHead.Parse(head, 0, head.Length);
+            Assert.Equal(fields, string.Join("|", parsed.Fields.Select(f => f.Key + "=" + f.Value)));
+            if (reason is not null)
+            {
+                Assert.Equal(status, parsed.StatusCode);
+                Assert.Equal(reason, parsed.Reason);
+            }
+        }
+
         [Fact]
         public async Task A_connection_is_kept_as_long_as_its_server_announces_less_a_second_and_three_seconds_when_it_announces_nothing()
         {
