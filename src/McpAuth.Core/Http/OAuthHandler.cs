@@ -23,6 +23,7 @@ namespace McpAuth.Core.Http
 
         private readonly IRequestAuthorizer authorizer;
         private readonly Uri resource;
+        private Uri? lastMatched;
 
         /// <param name="authorizer">Puts credentials on requests and handles challenges.</param>
         /// <param name="resource">The MCP endpoint; only requests to it carry credentials.</param>
@@ -94,7 +95,22 @@ namespace McpAuth.Core.Http
             => response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden;
 
         private bool IsForResource(Uri? target)
-            => target is not null && Uri.Compare(target, resource, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped, StringComparison.Ordinal) == 0;
+        {
+            // Every request of a connection carries the same Uri object: compared once, it is known by reference
+            // (a Uri cannot change), and the comparison, which takes the URL apart again, is not made on every call.
+            if (target is null || ReferenceEquals(target, Volatile.Read(ref lastMatched)))
+            {
+                return target is not null;
+            }
+
+            bool same = Uri.Compare(target, resource, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped, StringComparison.Ordinal) == 0;
+            if (same)
+            {
+                Volatile.Write(ref lastMatched, target);
+            }
+
+            return same;
+        }
 
         /// <summary>A fresh message to send again (a sent HttpRequestMessage cannot be sent twice); no Authorization or DPoP header.</summary>
         private static HttpRequestMessage Copy(HttpRequestMessage original, byte[]? body)

@@ -20,7 +20,6 @@ namespace McpAuth.Core.Http
         public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, string peer, CancellationToken cancellationToken)
         {
             Uri target = request.RequestUri!;
-            string where = target.GetLeftPart(UriPartial.Path);
             if (EngineRequest.Peer(request) is null)
             {
                 EngineRequest.SetPeer(request, peer);
@@ -32,6 +31,7 @@ namespace McpAuth.Core.Http
             }
             catch (HttpRequestException ex)
             {
+                string where = target.GetLeftPart(UriPartial.Path);
                 throw new McpAuthException(
                     ErrorIds.ServerUnreachable,
                     McpErrorKind.ConnectionError,
@@ -41,6 +41,7 @@ namespace McpAuth.Core.Http
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
+                string where = target.GetLeftPart(UriPartial.Path);
                 throw new McpAuthException(
                     ErrorIds.RequestTimedOut,
                     McpErrorKind.Timeout,

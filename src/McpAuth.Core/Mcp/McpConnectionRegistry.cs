@@ -11,7 +11,7 @@ namespace McpAuth.Core.Mcp
     /// <summary>
     /// The process-wide cache of live connections, one per server, and the engine's entry point for making
     /// them. This is the only static mutable state in the engine (besides what <see cref="EraMemory"/>
-    /// remembers about servers).
+    /// remembers about servers, and a cache of normalised URLs).
     /// </summary>
     public static class McpConnectionRegistry
     {
@@ -20,12 +20,23 @@ namespace McpAuth.Core.Mcp
         // One lock per server: connecting (and signing in) to one server never waits for another.
         private static readonly ConcurrentDictionary<string, SemaphoreSlim> ConnectLocks = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
 
+        private const int MaxNormalizedUris = 256;
+
+        // What Normalize made of a URL's text (a Uri cannot change): a script that names hundreds of servers starts over.
+        private static readonly ConcurrentDictionary<string, Uri> NormalizedUris = new ConcurrentDictionary<string, Uri>(StringComparer.Ordinal);
+
         /// <summary>Gets every live connection.</summary>
         public static IReadOnlyList<McpConnection> All => Connections.Values.Where(c => !c.IsClosed).OrderBy(c => c.ServerUri.ToString(), StringComparer.Ordinal).ToList();
 
         /// <summary>Validates and normalises a server URL (absolute http(s), https unless loopback, no fragment).</summary>
         public static Uri Normalize(Uri serverUri)
         {
+            // Every cmdlet call normalises its -Uri again; the same text always gives the same answer.
+            if (serverUri is not null && serverUri.IsAbsoluteUri && NormalizedUris.TryGetValue(serverUri.OriginalString, out Uri? known))
+            {
+                return known;
+            }
+
             if (serverUri is null || !serverUri.IsAbsoluteUri || (serverUri.Scheme != Uri.UriSchemeHttp && serverUri.Scheme != Uri.UriSchemeHttps))
             {
                 throw new McpAuthException(
@@ -36,8 +47,14 @@ namespace McpAuth.Core.Mcp
             }
 
             EndpointPolicy.Require(serverUri, "MCP server");
-            var builder = new UriBuilder(serverUri) { Fragment = string.Empty };
-            return builder.Uri;
+            Uri normalized = new UriBuilder(serverUri) { Fragment = string.Empty }.Uri;
+            if (NormalizedUris.Count >= MaxNormalizedUris)
+            {
+                NormalizedUris.Clear();
+            }
+
+            NormalizedUris[serverUri.OriginalString] = normalized;
+            return normalized;
         }
 
         /// <summary>Returns the live connection to a server, if there is one.</summary>
