@@ -19,6 +19,12 @@ namespace McpAuth.Core.Http
         [ThreadStatic]
         private static MemoryStream? wireScratch;
 
+        [ThreadStatic]
+        private static StringBuilder? headScratch;
+
+        [ThreadStatic]
+        private static char[]? charScratch;
+
         /// <summary>Writes <paramref name="request"/> out, head and body as one block, into this thread's buffer (valid until its next request).</summary>
         /// <exception cref="HttpRequestException">A header holds a character HTTP/1.1 cannot carry.</exception>
         public static MemoryStream Serialize(HttpRequestMessage request, Uri uri)
@@ -33,7 +39,8 @@ namespace McpAuth.Core.Http
                 content.CopyToAsync(body).GetAwaiter().GetResult();
             }
 
-            var head = new StringBuilder(512);
+            StringBuilder head = headScratch ??= new StringBuilder(512);
+            head.Clear();
             head.Append(request.Method.Method).Append(' ').Append(uri.PathAndQuery).Append(" HTTP/1.1\r\nHost: ");
             head.Append(request.Headers.Host ?? uri.GetComponents(UriComponents.HostAndPort, UriFormat.UriEscaped)).Append("\r\n");
             AppendFields(head, request.Headers);
@@ -52,8 +59,14 @@ namespace McpAuth.Core.Http
             }
 
             head.Append("\r\n");
-            byte[] bytes = Encoding.ASCII.GetBytes(head.ToString());
-            output.Write(bytes, 0, bytes.Length);
+
+            // Straight into the buffer, without a string and a byte array for each request. Every character is
+            // ASCII: the method and URL are, and AppendFields refuses any other in a field.
+            char[] chars = charScratch is { } scratch && scratch.Length >= head.Length ? scratch : (charScratch = new char[Math.Max(head.Length, 1024)]);
+            head.CopyTo(0, chars, 0, head.Length);
+            output.SetLength(head.Length);
+            Encoding.ASCII.GetBytes(chars, 0, head.Length, output.GetBuffer(), 0);
+            output.Position = head.Length;
             if (body is not null)
             {
                 output.Write(body.GetBuffer(), 0, (int)body.Length);
