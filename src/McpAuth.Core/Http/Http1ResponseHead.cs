@@ -128,6 +128,12 @@ namespace McpAuth.Core.Http
         {
             foreach (string value in Values(name))
             {
+                if (value.IndexOf(',') < 0)
+                {
+                    yield return value.Trim(' ', '\t'); // the usual one item: no array, and no copy when nothing is trimmed
+                    continue;
+                }
+
                 foreach (string item in value.Split(','))
                 {
                     yield return item.Trim(' ', '\t');
