@@ -18,9 +18,12 @@ const dotnetConfig = process.env.BENCH_CONFIG || 'Release';
 // Server sets: scenario -> the fixture ready-line key of the endpoint. "legacy" is the fixture's MCP SDK 1.x
 // servers (2025-11-25 and earlier: initialize handshake, sessions); "modern" its MCP SDK 2.x servers (2026-07-28:
 // stateless, no handshake). Each names the ready-line keys of its JSON, SSE and OAuth endpoints.
+// "floor" is bench/floor-server.mjs instead of the fixture: JSON only, next to no server cost, so that what each
+// client itself costs shows.
 const SERVER_SETS = {
   legacy: { json: 'publicJson', sse: 'public', oauth: 'mcp' },
   modern: { json: 'modernPublicJson', sse: 'modernPublic', oauth: 'modern' },
+  floor: { json: 'floorJson' },
 };
 const SCENARIOS = ['json', 'sse', 'oauth'];
 const MODES = ['seq', 'par'];
@@ -82,8 +85,8 @@ const log = (...a) => console.error('[bench]', ...a);
 
 // ----- processes ---------------------------------------------------------------------------------------
 
-function startFixture(args) {
-  const child = spawn('node', ['server.mjs', ...args], { cwd: join(root, 'tests', 'fixture'), stdio: ['pipe', 'pipe', 'pipe'] });
+function startFixture(args, script = join(root, 'tests', 'fixture', 'server.mjs')) {
+  const child = spawn('node', [script, ...args], { cwd: dirname(script), stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   return new Promise((resolveReady, reject) => {
@@ -274,7 +277,7 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
     lines.push(`|${'---|'.repeat(3 + o.clients.length)}`);
     for (const s of summary) lines.push(row([...cellLabels(s), ...o.clients.map((c) => cellText(s.clients[c]))]));
   };
-  clientTable('The fixture\'s CPU time per call while each client ran (all its threads, median over rounds): what that client\'s requests cost the server.',
+  clientTable('The server\'s CPU time per call while each client ran (the fixture\'s, or the floor server\'s; all its threads, median over rounds): what that client\'s requests cost the server.',
     (x) => typeof x.serverCpuPerCallUsMedian === 'number', (x) => `${Math.round(x.serverCpuPerCallUsMedian)} µs`);
   clientTable(`New connections each client opened in rounds 2 to ${o.rounds} (from the fixture's request log: client ports it had not used in an earlier round), and HTTP requests per call.`,
     (x) => o.rounds > 1 && x.newConnectionsPerRound.every((n) => typeof n === 'number'),
@@ -369,18 +372,24 @@ async function main() {
 
   // Idle connections are kept for a minute: on a loaded machine the gap between two uses of a pooled connection
   // can pass Node's 5 s, and a reused connection the server just closed is a reset (issue #12 measures that apart).
-  const { ready, stop, cpuMs: serverCpuMs } = await startFixture(['--access-ttl', '3600', '--keep-alive-ms', '60000']);
+  const fixture = await startFixture(['--access-ttl', '3600', '--keep-alive-ms', '60000']);
+  const { ready } = fixture;
+  const floor = o.servers.includes('floor') ? await startFixture([], join(benchDir, 'floor-server.mjs')) : null;
   const workers = {};
   const problems = [];
   try {
     const targets = [];
     for (const set of o.servers) {
+      // Each target names its server: its request log and its CPU time.
+      const server = set === 'floor' ? floor : fixture;
       for (const scenario of o.scenarios) {
         const key = SERVER_SETS[set][scenario];
-        if (!ready[key]) throw new Error(`the fixture offers no '${set}' ${scenario} endpoint (no '${key}' in its ready line)`);
-        targets.push({ name: `${set}/${scenario}`, set, scenario, url: ready[key], auth: scenario === 'oauth' });
+        if (!key) continue; // the floor server has JSON only
+        if (!server.ready[key]) throw new Error(`the fixture offers no '${set}' ${scenario} endpoint (no '${key}' in its ready line)`);
+        targets.push({ name: `${set}/${scenario}`, set, scenario, url: server.ready[key], auth: scenario === 'oauth', admin: server.ready.admin, serverCpuMs: server.cpuMs });
       }
     }
+    if (targets.length === 0) throw new Error(`no endpoint for --servers ${o.servers.join(',')} and --scenarios ${o.scenarios.join(',')}`);
     for (const c of o.clients) workers[CLIENTS[c].worker] ??= startWorker(CLIENTS[c].worker, o);
     for (const t of targets) {
       const token = t.auth && (workers.csharp || workers.ts) ? await clientCredentialsToken(ready.as, t.url) : null;
@@ -419,12 +428,12 @@ async function main() {
         const order = o.clients.map((_, i) => o.clients[(i + round) % o.clients.length]);
         for (const c of order) {
           try {
-            await fetch(`${ready.admin}/requests/clear`, { method: 'POST' });
-            const server0 = serverCpuMs();
+            await fetch(`${cell.admin}/requests/clear`, { method: 'POST' });
+            const server0 = cell.serverCpuMs();
             const r = await runOne(cell, c, o.count, `r${round}-${c}`);
-            const server1 = serverCpuMs();
+            const server1 = cell.serverCpuMs();
             const serverMs = server0 === null || server1 === null ? null : server1 - server0;
-            const wire = await requestsSeen(ready.admin, (portsSeen[c] ??= new Set()));
+            const wire = await requestsSeen(cell.admin, (portsSeen[c] ??= new Set()));
             cell.runs[c][round] = { ms: r.ms, cpuMs: r.cpuMs, serverCpuMs: serverMs, ...wire, jitted: r.jitted ?? null, lat: r.lat };
           } catch (e) {
             problems.push(e.message);
@@ -447,7 +456,7 @@ async function main() {
     }
 
     // Round trips on both eras whatever --servers says: they cost seconds, not rounds.
-    const roundTrips = o.roundTrips ? await measureRoundTrips(Object.keys(SERVER_SETS)).catch((e) => { problems.push(e.message); return null; }) : null;
+    const roundTrips = o.roundTrips ? await measureRoundTrips(Object.keys(SERVER_SETS).filter((set) => SERVER_SETS[set].oauth)).catch((e) => { problems.push(e.message); return null; }) : null;
     if (o.smoke && roundTrips) {
       // The counts are reported, not judged; only check that the log was read (a sign-in always starts with a 401).
       for (const r of Object.values(roundTrips)) {
@@ -472,7 +481,8 @@ async function main() {
     log(`results: ${base}.json, ${base}.md`);
   } finally {
     await Promise.all(Object.values(workers).map((w) => w.quit()));
-    stop();
+    fixture.stop();
+    floor?.stop();
   }
   if (problems.length > 0) {
     for (const p of problems) log('FAILED: ' + p);
