@@ -100,26 +100,17 @@ namespace McpAuth.Core.Tests.Http
             {
                 for (int i = 0; i < 3; i++)
                 {
-                    Assert.Equal("answer " + i, http.PostAsync(peer.Url, new StringContent("q" + i)).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                    Assert.Equal("answer " + i, Post(http, peer.Url, "q" + i));
                 }
 
                 return true;
             });
             Assert.Equal(1, peer.Connections);
 
+            // After the first answer the server closes the pooled connection: it is noticed before the request goes
+            // out, or the request that meets it is sent again on a new one, and the server sees it once.
             using var closing = new KeepAliveServer(closeAfterFirstAnswer: true);
-            await WaitingThreads.Run(() =>
-            {
-                Assert.Equal("answer 0", http.PostAsync(closing.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
-                closing.WaitClosed();
-
-                // The pooled connection is closed by now: it is noticed before the request goes out, or the request
-                // that meets it is sent again on a new one, and the server sees it once.
-                Assert.Equal("answer 1", http.PostAsync(closing.Url, new StringContent("q1")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
-                return true;
-            });
-            Assert.Equal(2, closing.Connections);
-            Assert.Equal(new[] { "q0", "q1" }, closing.Bodies.ToArray());
+            await SecondRequestGoesOnANewConnection(http, closing, closing.WaitClosed);
         }
 
         [Fact]
@@ -129,17 +120,8 @@ namespace McpAuth.Core.Tests.Http
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
 
-            await WaitingThreads.Run(() =>
-            {
-                Assert.Equal("answer 0", http.PostAsync(peer.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
-                peer.WaitStray();
-
-                // The connection went back to the pool before the stray answer came; taking it out again finds it there.
-                Assert.Equal("answer 1", http.PostAsync(peer.Url, new StringContent("q1")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
-                return true;
-            });
-            Assert.Equal(2, peer.Connections);
-            Assert.Equal(new[] { "q0", "q1" }, peer.Bodies.ToArray());
+            // The connection went back to the pool before the stray answer came; taking it out again finds it there.
+            await SecondRequestGoesOnANewConnection(http, peer, peer.WaitStray);
         }
 
         [Theory]
@@ -213,13 +195,13 @@ namespace McpAuth.Core.Tests.Http
             {
                 foreach (KeepAliveServer peer in peers)
                 {
-                    Assert.Equal("answer 0", http.PostAsync(peer.Url, new StringContent("q0")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                    Assert.Equal("answer 0", Post(http, peer.Url, "q0"));
                 }
 
                 Thread.Sleep(TimeSpan.FromSeconds(3.5));
                 foreach (KeepAliveServer peer in peers)
                 {
-                    Assert.Equal("answer 1", http.PostAsync(peer.Url, new StringContent("q1")).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                    Assert.Equal("answer 1", Post(http, peer.Url, "q1"));
                 }
 
                 return true;
@@ -242,7 +224,7 @@ namespace McpAuth.Core.Tests.Http
             using var server = new KeepAliveServer(closeAfterFirstAnswer: false, keepAlive: "timeout=60", announceOnce: true, holdFirstTwo: true);
             using var handler = new DirectHttpHandler(new HttpClientHandler());
             using var http = new HttpClient(handler, disposeHandler: false);
-            string Call(string body) => http.PostAsync(server.Url, new StringContent(body)).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            string Call(string body) => Post(http, server.Url, body);
             Task<string[]> AtOnce(string prefix, int count) => Task.WhenAll(Enumerable.Range(0, count).Select(i => WaitingThreads.Run(() => Call(prefix + i))));
 
             Assert.Equal(new[] { "answer 0", "answer 1" }, (await AtOnce("x", 2)).OrderBy(a => a, StringComparer.Ordinal).ToArray());
@@ -436,6 +418,24 @@ namespace McpAuth.Core.Tests.Http
             Assert.Equal(0, system.DirectRequests);
             listener.Stop();
         }
+
+        /// <summary>Sends q0, waits for <paramref name="between"/>, sends q1: each answered once, the second on a new connection.</summary>
+        private static async Task SecondRequestGoesOnANewConnection(HttpClient http, KeepAliveServer peer, Action between)
+        {
+            await WaitingThreads.Run(() =>
+            {
+                Assert.Equal("answer 0", Post(http, peer.Url, "q0"));
+                between();
+                Assert.Equal("answer 1", Post(http, peer.Url, "q1"));
+                return true;
+            });
+            Assert.Equal(2, peer.Connections);
+            Assert.Equal(new[] { "q0", "q1" }, peer.Bodies.ToArray());
+        }
+
+        /// <summary>POSTs <paramref name="body"/> and returns the answer's text, blocking (the tests run it on a waiting thread).</summary>
+        private static string Post(HttpClient http, Uri url, string body)
+            => http.PostAsync(url, new StringContent(body)).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult();
 
         private static X509Certificate2 SelfSigned()
         {
