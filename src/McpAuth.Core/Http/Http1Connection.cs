@@ -237,14 +237,12 @@ namespace McpAuth.Core.Http
         public string? TryTakeLine(int maxLength)
         {
             int limit = Math.Min(end, start + maxLength + 2);
-            for (int i = start; i + 1 < limit; i++)
+            int at = Http1ResponseHead.LineEnd(buffer, start, limit);
+            if (at < limit)
             {
-                if (buffer[i] == '\r' && buffer[i + 1] == '\n')
-                {
-                    string line = Encoding.ASCII.GetString(buffer, start, i - start);
-                    start = i + 2;
-                    return line;
-                }
+                string line = Encoding.ASCII.GetString(buffer, start, at - start);
+                start = at + 2;
+                return line;
             }
 
             if (end - start > maxLength + 1)

@@ -169,8 +169,8 @@ namespace McpAuth.Core.Http
             return true;
         }
 
-        /// <summary>Where the line that starts at <paramref name="from"/> ends: its CR LF, or <paramref name="end"/>.</summary>
-        private static int LineEnd(byte[] bytes, int from, int end)
+        /// <summary>Where the first CR LF in <paramref name="bytes"/> from <paramref name="from"/> up to <paramref name="end"/> starts, or <paramref name="end"/> when there is none.</summary>
+        internal static int LineEnd(byte[] bytes, int from, int end)
         {
             for (int i = from; i + 1 < end; i++)
             {
