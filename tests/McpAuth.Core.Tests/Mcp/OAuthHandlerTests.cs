@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -122,6 +123,22 @@ namespace McpAuth.Core.Tests.Mcp
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.False(Assert.Single(server.Requests).Headers.ContainsKey("authorization"));
             Assert.Empty(authorizer.Challenges);
+        }
+
+        [Fact]
+        public async Task A_resource_url_matched_once_is_known_again_and_another_url_still_carries_no_credential()
+        {
+            using var server = new TestHttpServer(_ => TestResponse.Json("{}"));
+            var authorizer = new CountingAuthorizer();
+            Uri resource = server.Url("/mcp");
+            using HttpClient http = Client(authorizer, resource);
+            foreach (Uri target in new[] { resource, server.Url("/other"), resource, server.Url("/mcp"), server.Url("/mcp/other") })
+            {
+                using HttpResponseMessage response = await http.SendAsync(Post(target));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            Assert.Equal(new[] { true, false, true, true, false }, server.Requests.Select(r => r.Headers.ContainsKey("authorization")).ToArray());
         }
 
         [Fact]
