@@ -85,17 +85,18 @@ const log = (...a) => console.error('[bench]', ...a);
 
 // ----- processes ---------------------------------------------------------------------------------------
 
-function startFixture(args, script = join(root, 'tests', 'fixture', 'server.mjs')) {
+// The fixture (tests/fixture/server.mjs) by default, or another server script that prints a ready line the same way.
+function startServer(args, script = join(root, 'tests', 'fixture', 'server.mjs'), name = 'the fixture') {
   const child = spawn('node', [script, ...args], { cwd: dirname(script), stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   return new Promise((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the fixture did not become ready: ${stderr}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not become ready: ${stderr}`)), 30000);
     createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
       resolveReady({ child, ready: JSON.parse(line), stop: () => child.stdin.end(), cpuMs: () => processCpuMs(child.pid) });
     });
-    child.once('exit', (code) => reject(new Error(`the fixture exited (${code}): ${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr}`)));
   });
 }
 
@@ -279,7 +280,7 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
   };
   clientTable('The server\'s CPU time per call while each client ran (the fixture\'s, or the floor server\'s; all its threads, median over rounds): what that client\'s requests cost the server.',
     (x) => typeof x.serverCpuPerCallUsMedian === 'number', (x) => `${Math.round(x.serverCpuPerCallUsMedian)} µs`);
-  clientTable(`New connections each client opened in rounds 2 to ${o.rounds} (from the fixture's request log: client ports it had not used in an earlier round), and HTTP requests per call.`,
+  clientTable(`New connections each client opened in rounds 2 to ${o.rounds} (from the server's request log: client ports it had not used in an earlier round), and HTTP requests per call.`,
     (x) => o.rounds > 1 && x.newConnectionsPerRound.every((n) => typeof n === 'number'),
     (x) => `${x.newConnectionsPerRound.slice(1).reduce((a, b) => a + b, 0)} (${x.requestsPerCallMedian.toFixed(2)} a call)`);
   if (newConnection) {
@@ -336,7 +337,7 @@ function countRequests(requests) {
 // fixture's tokens live 12 s so that the second process sees its stored token valid first and expired a few
 // seconds later.
 async function measureRoundTrips(sets) {
-  const { ready, stop } = await startFixture(['--access-ttl', '12', '--keep-alive-ms', '60000']);
+  const { ready, stop } = await startServer(['--access-ttl', '12', '--keep-alive-ms', '60000']);
   const byServers = {};
   try {
     for (const set of sets) {
@@ -372,9 +373,9 @@ async function main() {
 
   // Idle connections are kept for a minute: on a loaded machine the gap between two uses of a pooled connection
   // can pass Node's 5 s, and a reused connection the server just closed is a reset (issue #12 measures that apart).
-  const fixture = await startFixture(['--access-ttl', '3600', '--keep-alive-ms', '60000']);
+  const fixture = await startServer(['--access-ttl', '3600', '--keep-alive-ms', '60000']);
   const { ready } = fixture;
-  const floor = o.servers.includes('floor') ? await startFixture([], join(benchDir, 'floor-server.mjs')) : null;
+  const floor = o.servers.includes('floor') ? await startServer([], join(benchDir, 'floor-server.mjs'), 'the floor server') : null;
   const workers = {};
   const problems = [];
   try {
@@ -385,7 +386,7 @@ async function main() {
       for (const scenario of o.scenarios) {
         const key = SERVER_SETS[set][scenario];
         if (!key) continue; // the floor server has JSON only
-        if (!server.ready[key]) throw new Error(`the fixture offers no '${set}' ${scenario} endpoint (no '${key}' in its ready line)`);
+        if (!server.ready[key]) throw new Error(`the server offers no '${set}' ${scenario} endpoint (no '${key}' in its ready line)`);
         targets.push({ name: `${set}/${scenario}`, set, scenario, url: server.ready[key], auth: scenario === 'oauth', admin: server.ready.admin, serverCpuMs: server.cpuMs });
       }
     }
