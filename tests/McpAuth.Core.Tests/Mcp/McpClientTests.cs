@@ -94,6 +94,18 @@ namespace McpAuth.Core.Tests.Mcp
         }
 
         [Fact]
+        public async Task Every_post_says_application_json_without_a_charset_parameter()
+        {
+            server.AdminPost("/requests/clear");
+            McpClient client = Client(server.PublicJson);
+            McpToolResult result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "typed" }, Context(), CancellationToken.None);
+            Assert.Equal("typed", result.Text);
+            List<JsonObject> posts = server.RequestsTo(server.PublicJson).Where(q => (string?)q["method"] == "POST").ToList();
+            Assert.Contains(posts, q => (string?)q["rpcMethod"] == "tools/call");
+            Assert.All(posts, q => Assert.Equal("application/json", (string?)q["contentType"]));
+        }
+
+        [Fact]
         public async Task A_remembered_modern_era_that_meets_a_legacy_server_is_found_out_again_once()
         {
             var memory = new EraMemory(null);

@@ -40,7 +40,8 @@ namespace McpAuth.Core.Mcp
         public async Task<TransportResponse> PostAsync(byte[] body, IEnumerable<KeyValuePair<string, string>> headers, string method, McpCallContext context, bool handleChallenges, CancellationToken cancellationToken)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue(McpHeaders.JsonMediaType) { CharSet = "utf-8" };
+            // No charset parameter: application/json defines none (RFC 8259, section 11), and a server that parses one costs more per request.
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(McpHeaders.JsonMediaType);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(McpHeaders.JsonMediaType));
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(McpHeaders.SseMediaType));
             HttpResponseMessage response = await SendAsync(request, headers, context, handleChallenges, cancellationToken).ConfigureAwait(false);
