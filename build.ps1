@@ -51,7 +51,8 @@ function Invoke-Native {
 }
 
 function Invoke-Build {
-    Invoke-Native dotnet @('build', (Join-Path $root 'McpAuth.sln'), '-c', $Configuration, '-nologo')
+    param([string[]] $MSBuildArguments = @())
+    Invoke-Native dotnet (@('build', (Join-Path $root 'McpAuth.sln'), '-c', $Configuration, '-nologo') + $MSBuildArguments)
     Write-Host "Module laid out in $module. Import it with: Import-Module '$module/McpAuth.psd1'"
 }
 
@@ -102,9 +103,13 @@ function Invoke-Pester5 {
     if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') { throw "Pester: $($result.FailedCount) tests failed ($($result.Result))." }
 }
 
+# The platforms a package carries the precompiled engine for (dependencies/<rid>/, used by PowerShell 7.6 and
+# later); anywhere else, and in Windows PowerShell 5.1, the module runs the same engine from its IL.
+$packagePlatforms = 'win-x64', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64'
+
 function Invoke-Package {
     $script:Configuration = 'Release'
-    Invoke-Build
+    Invoke-Build -MSBuildArguments @("-p:McpAuthReadyToRun=$($packagePlatforms -join '%2C')")
     $version = (Import-PowerShellDataFile (Join-Path $module 'McpAuth.psd1')).ModuleVersion
     $target = Join-Path $root "out/package/McpAuth/$version"
     if (Test-Path $target) { Remove-Item $target -Recurse -Force }

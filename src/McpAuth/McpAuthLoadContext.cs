@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace McpAuth
@@ -14,6 +15,8 @@ namespace McpAuth
     /// System.Buffers, ...) do not: the runtime's own copies are used, so there is one Span&lt;T&gt;. Other
     /// assemblies of the folder the runtime lacks (System.Security.Cryptography.ProtectedData on Windows,
     /// for DPAPI) load from the folder too. Everything else comes from the default context.
+    /// In .NET 10 and later (PowerShell 7.6+) the engine loads from dependencies/&lt;platform&gt;/ when the module
+    /// carries a precompiled (ReadyToRun) image of it for this platform: the same IL, with native code beside it.
     /// </summary>
     internal sealed class McpAuthLoadContext : AssemblyLoadContext
     {
@@ -42,12 +45,21 @@ namespace McpAuth
             return names;
         });
 
+        private const string Engine = "McpAuth.Core";
+
         private readonly string directory;
 
         public McpAuthLoadContext(string directory)
         {
             this.directory = directory;
         }
+
+        /// <summary>
+        /// Gets the folder name of this platform's precompiled images (a portable runtime identifier such as
+        /// linux-x64 or win-arm64), or null where the module has none: before .NET 10, whose runtime would not use
+        /// images compiled for .NET 10, or on an operating system or processor it does not name.
+        /// </summary>
+        internal static string? PrecompiledPlatform { get; } = FindPrecompiledPlatform();
 
         protected override Assembly? Load(AssemblyName assemblyName)
         {
@@ -56,8 +68,40 @@ namespace McpAuth
                 return null;
             }
 
-            string path = Path.Combine(directory, assemblyName.Name + ".dll");
+            string file = assemblyName.Name + ".dll";
+            if (PrecompiledPlatform is not null && string.Equals(assemblyName.Name, Engine, StringComparison.OrdinalIgnoreCase))
+            {
+                string precompiled = Path.Combine(directory, PrecompiledPlatform, file);
+                if (File.Exists(precompiled))
+                {
+                    return LoadFromAssemblyPath(precompiled);
+                }
+            }
+
+            string path = Path.Combine(directory, file);
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+
+        private static string? FindPrecompiledPlatform()
+        {
+            if (Environment.Version.Major < 10)
+            {
+                return null;
+            }
+
+            string? os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "linux"
+                : null;
+            string? processor = RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X64 => "x64",
+                Architecture.Arm64 => "arm64",
+                Architecture.X86 => "x86",
+                Architecture.Arm => "arm",
+                _ => null,
+            };
+            return os is null || processor is null ? null : os + "-" + processor;
         }
     }
 }

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Text.Json.Nodes;
 using McpAuth.Testing;
@@ -49,7 +50,8 @@ namespace McpAuth.HostedTests
             AssemblyLoadContext coreContext = AssemblyLoadContext.GetLoadContext(core)!;
             Assert.Equal("McpAuthLoadContext", coreContext.GetType().Name);
             Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(cmdlets));
-            Assert.Equal(Path.Combine(DependencyDirectory, "McpAuth.Core.dll"), core.Location);
+            // PowerShell 7.6+ (.NET 10): the engine precompiled for this platform, which the build lays out beside its IL.
+            Assert.Equal(Path.Combine(DependencyDirectory, PrecompiledPlatform, "McpAuth.Core.dll"), core.Location);
 
             // The System.Text.Json the engine binds to: the assembly of a type in its own signatures.
             Assembly coreJson = core.GetType("McpAuth.Core.Mcp.McpToolInfo", throwOnError: true)!
@@ -74,6 +76,33 @@ namespace McpAuth.HostedTests
             {
                 Assert.DoesNotContain(loaded, a => a.GetName().Name == polyfill && AssemblyLoadContext.GetLoadContext(a) == coreContext);
             }
+        }
+
+        private static string PrecompiledPlatform => (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx" : "linux")
+            + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+
+        [Fact]
+        public void The_precompiled_engine_is_a_ReadyToRun_image_of_the_same_build_as_its_IL_and_nothing_else_is_precompiled()
+        {
+            string il = Path.Combine(DependencyDirectory, "McpAuth.Core.dll");
+            string precompiled = Path.Combine(DependencyDirectory, PrecompiledPlatform, "McpAuth.Core.dll");
+            Assert.True(File.Exists(precompiled), precompiled + " is missing: the build precompiles the engine for the platform that builds it");
+
+            (Guid Mvid, bool ReadyToRun, string Version) Read(string path)
+            {
+                using var stream = File.OpenRead(path);
+                using var pe = new PEReader(stream);
+                MetadataReader md = pe.GetMetadataReader();
+                return (md.GetGuid(md.GetModuleDefinition().Mvid), pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, md.GetAssemblyDefinition().Version.ToString());
+            }
+
+            var ilImage = Read(il);
+            var nativeImage = Read(precompiled);
+            Assert.False(ilImage.ReadyToRun);
+            Assert.True(nativeImage.ReadyToRun);
+            Assert.Equal(ilImage.Mvid, nativeImage.Mvid);
+            Assert.Equal(ilImage.Version, nativeImage.Version);
+            Assert.Equal(new[] { "McpAuth.Core.dll" }, Directory.GetFiles(Path.GetDirectoryName(precompiled)!).Select(Path.GetFileName));
         }
 
         [Fact]
