@@ -42,11 +42,15 @@ namespace McpAuth
             TargetUri,
             new McpConnectOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Verify = verify });
 
-        /// <summary>The operation's context: the engine's callbacks and the server log level -Verbose/-Debug ask for. Call on the pipeline thread.</summary>
+        /// <summary>
+        /// The operation's context: the engine's callbacks, the server log level -Verbose/-Debug ask for, and whether tool
+        /// calls ask for progress (when Write-Progress would show it). Call on the pipeline thread.
+        /// </summary>
         internal Func<IEngineCallbacks, McpCallContext> CallContext()
         {
             string? level = Preferences.ServerLogLevel;
-            return callbacks => new McpCallContext(callbacks) { LogLevel = level };
+            bool progress = Preferences.Progress;
+            return callbacks => new McpCallContext(callbacks) { LogLevel = level, WantsProgress = progress };
         }
 
         /// <summary>

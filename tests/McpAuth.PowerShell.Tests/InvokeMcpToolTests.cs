@@ -215,7 +215,26 @@ namespace McpAuth.HostedTests
             Assert.Equal("done", Assert.Single(r.Output).BaseObject);
             Assert.Contains(r.Progress, p => p.Activity == "Tool progress" && p.RecordType == ProgressRecordType.Processing);
             Assert.Contains(r.Progress, p => p.RecordType == ProgressRecordType.Completed);
+            Assert.True((bool)LastToolCall(server.PublicOf(era))["metaProgressToken"]!);
         }
+
+        [Theory]
+        [InlineData("legacy", "$ProgressPreference = 'SilentlyContinue'; Invoke-McpTool -Uri $u progress @{ steps = 3 }", false)]
+        [InlineData("modern", "$ProgressPreference = 'SilentlyContinue'; Invoke-McpTool -Uri $u progress @{ steps = 3 }", false)]
+        [InlineData("legacy", "Invoke-McpTool -Uri $u progress @{ steps = 3 } -ProgressAction Ignore", false)]
+        [InlineData("modern", "$ProgressPreference = 'SilentlyContinue'; Invoke-McpTool -Uri $u progress @{ steps = 3 } -ProgressAction Continue", true)]
+        [InlineData("legacy", "$ProgressPreference = 'Continue'; Invoke-McpTool -Uri $u progress @{ steps = 3 }", true)]
+        public void A_tool_call_asks_for_progress_only_when_Write_Progress_would_show_it(string era, string script, bool asks)
+        {
+            using var ps = new HostedPowerShell();
+            PsResult r = ps.Run(script, new Dictionary<string, object?> { ["u"] = server.PublicOf(era) });
+            r.ThrowIfErrors();
+            Assert.Equal("done", Assert.Single(r.Output).BaseObject);
+            Assert.Equal(asks, (bool)LastToolCall(server.PublicOf(era))["metaProgressToken"]!);
+            Assert.Equal(asks, r.Progress.Any(p => p.Activity == "Tool progress"));
+        }
+
+        private JsonObject LastToolCall(string endpoint) => server.RequestsTo(endpoint).Last(q => (string?)q["rpcMethod"] == "tools/call");
 
         [Theory]
         [InlineData("legacy")]

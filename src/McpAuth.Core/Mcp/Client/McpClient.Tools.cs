@@ -60,7 +60,7 @@ namespace McpAuth.Core.Mcp
 
         private async Task<McpToolResult> CallAsync(ProtocolEra current, string name, JsonObject arguments, McpCallContext context, CancellationToken cancellationToken)
         {
-            var progress = new ProgressReporter("Tool " + name);
+            ProgressReporter? progress = context.WantsProgress ? new ProgressReporter("Tool " + name) : null;
             context.Progress = progress;
             try
             {
@@ -73,7 +73,7 @@ namespace McpAuth.Core.Mcp
                         headers = rules?.HeadersFor(arguments);
                     }
 
-                    var parameters = new CallToolParams { Name = name, Arguments = (JsonObject)arguments.DeepClone(), Meta = new RequestMeta { ProgressToken = progress.Token } };
+                    var parameters = new CallToolParams { Name = name, Arguments = (JsonObject)arguments.DeepClone(), Meta = progress is null ? null : new RequestMeta { ProgressToken = progress.Token } };
                     try
                     {
                         InputRequiredRounds.Answer answer = await InputRequiredRounds.SendAsync(current, "tools/call", parameters, headers, name, context, cancellationToken).ConfigureAwait(false);
@@ -89,7 +89,7 @@ namespace McpAuth.Core.Mcp
             }
             finally
             {
-                progress.Complete(context.Callbacks);
+                progress?.Complete(context.Callbacks);
                 context.Progress = null;
             }
         }

@@ -27,6 +27,12 @@ namespace McpAuth.Core.Mcp
         /// </summary>
         public bool AllowSignIn { get; set; } = true;
 
+        /// <summary>
+        /// Gets or sets a value indicating whether a tool call asks the server for progress notifications (sends a
+        /// progress token). True unless the caller would not show them: the server then neither tracks nor sends them.
+        /// </summary>
+        public bool WantsProgress { get; set; } = true;
+
         /// <summary>Gets or sets the progress of a tool call, when one is reported.</summary>
         internal ProgressReporter? Progress { get; set; }
     }
