@@ -235,16 +235,23 @@ function summarize(cells, o) {
       };
     }
     const ratios = {};
+    const ratiosPerRound = {};
     const cpuRatios = {};
     for (const c of o.clients.filter((c) => c !== 'mcpauth')) {
-      ratios[c] = median(cell.runs.mcpauth.map((r, i) => r.ms / cell.runs[c][i].ms));
+      ratiosPerRound[c] = cell.runs.mcpauth.map((r, i) => r.ms / cell.runs[c][i].ms);
+      ratios[c] = median(ratiosPerRound[c]);
       cpuRatios[c] = median(cell.runs.mcpauth.map((r, i) => r.cpuMs / cell.runs[c][i].cpuMs));
     }
-    return { set: cell.set, scenario: cell.scenario, mode: cell.mode, clients, ratios, cpuRatios };
+    return { set: cell.set, scenario: cell.scenario, mode: cell.mode, clients, ratios, ratiosPerRound, cpuRatios };
   });
 }
 
 const fmtRatio = (r) => (Number.isNaN(r) ? '–' : r >= 1 ? `${r.toFixed(2)}× slower` : `${(1 / r).toFixed(2)}× faster`);
+// The median ratio and, with more than one round, the lowest and highest round's McpAuth/other time (below 1: McpAuth
+// faster): on a shared machine a median near 1 whose rounds fall on both sides of 1 is a tie, not a verdict.
+const fmtRatioSpread = (r, perRound) => (perRound.length < 2 || Number.isNaN(r)
+  ? fmtRatio(r)
+  : `${fmtRatio(r)} (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`);
 const fmtValue = (s, mode) => (mode === 'seq'
   ? `${Math.round(s.perCallUsMedian)} µs (p95 ${s.latencyP95Ms.toFixed(2)} ms)`
   : `${Math.round(s.callsPerSecMedian)}/s (p95 ${s.latencyP95Ms.toFixed(1)} ms)`);
@@ -254,13 +261,14 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
   const others = o.clients.filter((c) => c !== 'mcpauth');
   const lines = [];
   lines.push(`Sequential: median time per warm \`tools/call echo\` (p95 of single calls). 20-way parallel: median calls/s`);
-  lines.push(`(p95 of single calls). Ratios: McpAuth against each client, per round, median over ${o.rounds} rounds of ${o.count} calls.`);
+  lines.push(`(p95 of single calls). Ratios: McpAuth against each client, per round, median over ${o.rounds} rounds of ${o.count} calls;`);
+  lines.push('in parentheses the lowest and highest round\'s ratio of McpAuth\'s time to the other client\'s (below 1: McpAuth faster).');
   lines.push('');
   const row = (cells) => `| ${cells.join(' | ')} |`;
   lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label), ...others.map((c) => `McpAuth vs ${CLIENTS[c].label.split(' (')[0]}`)]));
   lines.push(`|${'---|'.repeat(3 + o.clients.length + others.length)}`);
   for (const s of summary) {
-    lines.push(row([...cellLabels(s), ...o.clients.map((c) => fmtValue(s.clients[c], s.mode)), ...others.map((c) => fmtRatio(s.ratios[c]))]));
+    lines.push(row([...cellLabels(s), ...o.clients.map((c) => fmtValue(s.clients[c], s.mode)), ...others.map((c) => fmtRatioSpread(s.ratios[c], s.ratiosPerRound[c]))]));
   }
   lines.push('');
   lines.push('CPU time per call: everything the client\'s process used (all threads), median over rounds; ratios paired per round as above.');
