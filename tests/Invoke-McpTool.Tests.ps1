@@ -52,6 +52,20 @@ Describe 'Invoke-McpTool' {
         @(Get-FixtureRequests $fixture).Count | Should -Be 1
     }
 
+    It 'asks the server for progress only when Write-Progress would show it (<Case>)' -TestCases @(
+        @{ Case = '$ProgressPreference Continue'; Preference = 'Continue'; Extra = @{}; Asks = $true }
+        @{ Case = '$ProgressPreference SilentlyContinue'; Preference = 'SilentlyContinue'; Extra = @{}; Asks = $false }
+        # -ProgressAction is a common parameter from PowerShell 7.4 on (not in Windows PowerShell 5.1).
+        if ($PSVersionTable.PSVersion -ge [version] '7.4') {
+            @{ Case = '-ProgressAction Ignore'; Preference = 'Continue'; Extra = @{ ProgressAction = 'Ignore' }; Asks = $false }
+        }
+    ) {
+        $ProgressPreference = $Preference
+        Invoke-McpTool -Uri $fixture.Public progress @{ steps = 2 } @Extra | Should -Be 'done'
+        $call = @(Get-FixtureRequests $fixture | Where-Object rpcMethod -eq 'tools/call')[-1]
+        $call.metaProgressToken | Should -Be $Asks
+    }
+
     It 're-initializes transparently when the server forgot the session' {
         $before = (Connect-McpServer $fixture.Public -Force).SessionId
         Invoke-RestMethod -Method Post -Uri "$($fixture.Admin)/drop-sessions" | Out-Null
