@@ -404,7 +404,7 @@ async function main() {
       const token = t.auth && (workers.csharp || workers.ts) ? await clientCredentialsToken(ready.as, t.url) : null;
       for (const [kind, w] of Object.entries(workers)) {
         // McpAuth signs in itself (headless, through the fixture's consent); the SDK clients get a bearer token.
-        await w.call({ op: 'connect', target: t.name, url: t.url, auth: t.auth, token: kind === 'pwsh' ? null : token }, 120000);
+        await w.call({ op: 'connect', target: t.name, url: t.url, auth: t.auth, era: t.set === 'modern' ? 'modern' : 'legacy', token: kind === 'pwsh' ? null : token }, 120000);
       }
     }
     log(`connected ${targets.length} endpoint(s) with ${Object.keys(workers).length} worker process(es)`);

@@ -8,7 +8,7 @@ param(
 . (Join-Path $PSScriptRoot Common.ps1) -ModulePath $ModulePath
 $env:MCPAUTH_CREDENTIAL_STORE = 'memory'   # warm calls only; nothing touches the keychain
 
-$targets = @{}      # name -> @{ Url; Raw = @{ Http; SessionId; ProtocolVersion; Token } }
+$targets = @{}      # name -> @{ Url; Raw = @{ Http; SessionId; ProtocolVersion; Token; Modern; Meta } }
 $laneSets = @{}     # "client/lanes" -> the parallel lanes of that client, started on first use and kept (see Start-LaneSet)
 $tickMs = 1000.0 / [Diagnostics.Stopwatch]::Frequency
 
@@ -42,11 +42,15 @@ $rawLane = {
         $t0 = [Diagnostics.Stopwatch]::GetTimestamp()
         $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Post, $Url)
         $request.Content = [System.Net.Http.StringContent]::new(
-            '{"jsonrpc":"2.0","id":' + $id + ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"' + $message + '"}}}',
+            '{"jsonrpc":"2.0","id":' + $id + ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"' + $message + '"}' + $Raw.Meta + '}}',
             [Text.Encoding]::UTF8, 'application/json')
         $null = $request.Headers.TryAddWithoutValidation('Accept', 'application/json, text/event-stream')
-        $null = $request.Headers.TryAddWithoutValidation('Mcp-Session-Id', $Raw.SessionId)
         $null = $request.Headers.TryAddWithoutValidation('MCP-Protocol-Version', $Raw.ProtocolVersion)
+        if ($Raw.SessionId) { $null = $request.Headers.TryAddWithoutValidation('Mcp-Session-Id', $Raw.SessionId) }
+        if ($Raw.Modern) {
+            $null = $request.Headers.TryAddWithoutValidation('Mcp-Method', 'tools/call')
+            $null = $request.Headers.TryAddWithoutValidation('Mcp-Name', 'echo')
+        }
         if ($Raw.Token) { $null = $request.Headers.TryAddWithoutValidation('Authorization', 'Bearer ' + $Raw.Token) }
         try {
             $response = $http.SendAsync($request).GetAwaiter().GetResult()
@@ -107,10 +111,28 @@ function Stop-LaneSet($Set) {
     $Set.Pool.Dispose()
 }
 
-# The raw client's own handshake: initialize, then notifications/initialized, on its own session.
-function Connect-Raw([string] $Url, [string] $Token) {
+# The raw client's own handshake: initialize, then notifications/initialized, on its own session. A modern
+# (2026-07-28) server has no handshake and no session: every request names the revision in its header and in its
+# _meta, and a tools/call its method and tool in Mcp-Method and Mcp-Name; server/discover checks that it answers.
+function Connect-Raw([string] $Url, [string] $Token, [bool] $Modern) {
     $http = [System.Net.Http.HttpClient]::new()
-    $raw = @{ Http = $http; SessionId = $null; ProtocolVersion = '2025-11-25'; Token = $Token }
+    $raw = @{ Http = $http; SessionId = $null; ProtocolVersion = '2025-11-25'; Token = $Token; Modern = $Modern; Meta = '' }
+    if ($Modern) {
+        $raw.ProtocolVersion = '2026-07-28'
+        $raw.Meta = ',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw-bench","version":"1.0.0"},"io.modelcontextprotocol/clientCapabilities":{}}'
+        $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Post, $Url)
+        $request.Content = [System.Net.Http.StringContent]::new('{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{' + $raw.Meta.Substring(1) + '}}', [Text.Encoding]::UTF8, 'application/json')
+        $null = $request.Headers.TryAddWithoutValidation('Accept', 'application/json, text/event-stream')
+        $null = $request.Headers.TryAddWithoutValidation('MCP-Protocol-Version', $raw.ProtocolVersion)
+        $null = $request.Headers.TryAddWithoutValidation('Mcp-Method', 'server/discover')
+        if ($Token) { $null = $request.Headers.TryAddWithoutValidation('Authorization', 'Bearer ' + $Token) }
+        $response = $http.SendAsync($request).GetAwaiter().GetResult()
+        $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+        if (-not $response.IsSuccessStatusCode -or -not $text.Contains('"2026-07-28"')) { throw "raw server/discover at $Url answered $([int]$response.StatusCode)" }
+        $response.Dispose()
+        $request.Dispose()
+        return $raw
+    }
     foreach ($body in @(
             '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw-bench","version":"1.0.0"}}}',
             '{"jsonrpc":"2.0","method":"notifications/initialized"}')) {
@@ -187,7 +209,7 @@ while ($null -ne ($line = [Console]::In.ReadLine())) {
                 if ($msg.auth) { $connectArgs += @{ AuthorizationHandler = $BenchSignIn; CredentialStore = 'Memory' } }
                 $null = Connect-McpServer @connectArgs
                 $token = if ($msg.auth) { Get-McpToken -Uri $url -AsPlainText } else { $null }
-                $targets[[string] $msg.target] = @{ Url = $url; Raw = Connect-Raw $url $token }
+                $targets[[string] $msg.target] = @{ Url = $url; Raw = Connect-Raw $url $token ($msg.era -eq 'modern') }
                 Write-BenchReply @{ ok = $true }
             }
             'run' { Write-BenchReply (Invoke-Run $msg) }

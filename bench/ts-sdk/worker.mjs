@@ -6,12 +6,14 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 
 const clients = new Map(); // target name -> Client
 
-async function connect({ target, url, token }) {
+async function connect({ target, url, token, era }) {
   const old = clients.get(target);
   if (old) await old.close();
   const options = token ? { authProvider: { token: async () => token } } : {};
   const transport = new StreamableHTTPClientTransport(new URL(url), options);
-  const client = new Client({ name: 'mcpauth-bench-ts', version: '1.0.0' });
+  // The SDK speaks the 2025 handshake unless told otherwise; against a modern (2026-07-28) server it is pinned to
+  // that revision, which it then sends with every request.
+  const client = new Client({ name: 'mcpauth-bench-ts', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : undefined);
   await client.connect(transport);
   clients.set(target, client);
 }
