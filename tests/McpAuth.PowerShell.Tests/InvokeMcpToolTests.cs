@@ -234,6 +234,21 @@ namespace McpAuth.HostedTests
             Assert.Equal(asks, r.Progress.Any(p => p.Activity == "Tool progress"));
         }
 
+        [Theory]
+        [InlineData("legacy")]
+        [InlineData("modern")]
+        public void Each_tool_call_of_a_connection_sends_a_progress_token_of_its_own_a_number(string era)
+        {
+            using var ps = new HostedPowerShell();
+            string u = server.PublicOf(era);
+            PsResult r = ps.Run("Invoke-McpTool -Uri $u echo @{ message = 'a' }; Invoke-McpTool -Uri $u echo @{ message = 'b' }", new Dictionary<string, object?> { ["u"] = u });
+            r.ThrowIfErrors();
+            JsonNode[] tokens = server.RequestsTo(u).Where(q => (string?)q["rpcMethod"] == "tools/call").TakeLast(2).Select(q => q["progressToken"]!).ToArray();
+            Assert.Equal(2, tokens.Length);
+            Assert.All(tokens, t => Assert.Equal(System.Text.Json.JsonValueKind.Number, t.GetValueKind()));
+            Assert.NotEqual(tokens[0].GetValue<long>(), tokens[1].GetValue<long>());
+        }
+
         private JsonObject LastToolCall(string endpoint) => server.RequestsTo(endpoint).Last(q => (string?)q["rpcMethod"] == "tools/call");
 
         [Theory]

@@ -22,7 +22,7 @@ namespace McpAuth.Core.Tests.Mcp
                 Arguments = new JsonObject { ["message"] = "hi" },
                 Meta = new RequestMeta
                 {
-                    ProgressToken = "p1",
+                    ProgressToken = 1001,
                     ProtocolVersion = "2026-07-28",
                     ClientInfo = new Implementation { Name = "McpAuth", Version = "1.2.3" },
                     ClientCapabilities = new ClientCapabilities { Elicitation = new ElicitationCapability { Form = new EmptyObject(), Url = new EmptyObject() } },
@@ -30,7 +30,7 @@ namespace McpAuth.Core.Tests.Mcp
                 },
             };
             JsonObject wire = Wire(new JsonRpcRequest(7, "tools/call", parameters));
-            Assert.Equal("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"},"_meta":{"progressToken":"p1","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"McpAuth","version":"1.2.3"},"io.modelcontextprotocol/clientCapabilities":{"elicitation":{"form":{},"url":{}}},"io.modelcontextprotocol/logLevel":"debug"}}}""", wire.ToJsonString());
+            Assert.Equal("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"},"_meta":{"progressToken":1001,"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"McpAuth","version":"1.2.3"},"io.modelcontextprotocol/clientCapabilities":{"elicitation":{"form":{},"url":{}}},"io.modelcontextprotocol/logLevel":"debug"}}}""", wire.ToJsonString());
         }
 
         [Fact]

@@ -1,23 +1,37 @@
-using System.Collections.Generic;
 using System.Linq;
-using System.Threading.Tasks;
+using System.Text.Json;
 using McpAuth.Core.Mcp;
 using Xunit;
 
 namespace McpAuth.Core.Tests.Mcp
 {
-    /// <summary>Progress tokens: one per tool call, never the same twice in a process, and not guessable across processes.</summary>
+    /// <summary>
+    /// Progress tokens: a number the connection draws for each tool call (the wire shape and the numbers are checked
+    /// end to end in InvokeMcpToolTests); a progress notification counts only when it carries the call's own token.
+    /// </summary>
     public sealed class ProgressReporterTests
     {
-        [Fact]
-        public void Every_call_gets_a_token_of_its_own_even_when_calls_start_at_once()
+        [Theory]
+        [InlineData("7", true)]
+        [InlineData("\"7\"", true)]
+        [InlineData("8", false)]
+        [InlineData("7.5", false)]
+        [InlineData("\"07\"", false)]
+        [InlineData("\"mcpauth-7\"", false)]
+        [InlineData("null", false)]
+        [InlineData("{}", false)]
+        [InlineData("1e400", false)]
+        public void A_notification_counts_only_with_the_calls_own_token(string token, bool counts)
         {
-            var tokens = new List<string>[8];
-            Parallel.For(0, tokens.Length, lane => tokens[lane] = Enumerable.Range(0, 500).Select(_ => new ProgressReporter("Tool echo").Token).ToList());
-            string[] all = tokens.SelectMany(t => t).ToArray();
+            var callbacks = new RecordingCallbacks();
+            var context = new McpCallContext(callbacks) { Progress = new ProgressReporter("Tool slow", 7) };
+            JsonRpcMessage message = JsonSerializer.Deserialize(
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":" + token + ",\"progress\":1,\"total\":4}}",
+                McpJsonContext.Default.JsonRpcMessage)!;
 
-            Assert.Equal(all.Length, all.Distinct().Count());
-            Assert.All(all, t => Assert.Matches("^mcpauth-[0-9a-f]{32}-[0-9]+$", t));
+            NotificationRouter.Handle(message, context);
+
+            Assert.Equal(counts, callbacks.ProgressUpdates.Any(u => u.Activity == "Tool slow" && u.PercentComplete == 25));
         }
     }
 }

@@ -60,7 +60,7 @@ namespace McpAuth.Core.Mcp
 
         private async Task<McpToolResult> CallAsync(ProtocolEra current, string name, JsonObject arguments, McpCallContext context, CancellationToken cancellationToken)
         {
-            ProgressReporter? progress = context.WantsProgress ? new ProgressReporter("Tool " + name) : null;
+            ProgressReporter? progress = context.WantsProgress ? new ProgressReporter("Tool " + name, Interlocked.Increment(ref progressTokens)) : null;
             context.Progress = progress;
             try
             {

@@ -26,6 +26,9 @@ namespace McpAuth.Core.Mcp
         private Storage.StoredToolHeaders? remembered;
         private bool eraFromMemory;
 
+        // The last progress token a tool call of this connection sent (see ProgressReporter).
+        private long progressTokens;
+
         internal McpClient(Uri endpoint, HttpClient http, McpClientOptions options, EraMemory memory, Func<DateTimeOffset>? clock = null)
         {
             transport = new StreamableHttpTransport(endpoint, http, options);

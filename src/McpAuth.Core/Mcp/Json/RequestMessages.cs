@@ -175,7 +175,7 @@ namespace McpAuth.Core.Mcp
     internal sealed class RequestMeta
     {
         [JsonPropertyName("progressToken")]
-        public string? ProgressToken { get; set; }
+        public long? ProgressToken { get; set; }
 
         [JsonPropertyName("io.modelcontextprotocol/protocolVersion")]
         public string? ProtocolVersion { get; set; }

@@ -40,19 +40,23 @@ namespace McpAuth.Core.Mcp
     /// <summary>A tool call's progress token, turned into progress updates of one activity.</summary>
     internal sealed class ProgressReporter
     {
-        // A token is unique in this process by its number and apart from other processes' by the random part, drawn once:
-        // a new GUID for every call read the system's random source each time (a system call on every tool call).
-        private static readonly string TokenPrefix = "mcpauth-" + Guid.NewGuid().ToString("N") + "-";
         private static int nextActivity = 1000;
 
-        public ProgressReporter(string activity)
+        /// <param name="activity">What Write-Progress shows.</param>
+        /// <param name="token">
+        /// The token, a number the connection draws (<see cref="McpClient"/>): unique among the requests of its
+        /// session, the only place a server looks it up, as the official SDKs' request ids are. A number costs a
+        /// server less to read than a string, and unlike the per-process random prefix it replaces it tells a server
+        /// nothing about calls to other servers.
+        /// </param>
+        public ProgressReporter(string activity, long token)
         {
             Activity = activity;
             ActivityId = Interlocked.Increment(ref nextActivity);
-            Token = TokenPrefix + ActivityId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Token = token;
         }
 
-        public string Token { get; }
+        public long Token { get; }
 
         public string Activity { get; }
 

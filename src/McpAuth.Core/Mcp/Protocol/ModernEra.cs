@@ -198,7 +198,7 @@ namespace McpAuth.Core.Mcp
                 error);
         }
 
-        private RequestMeta Meta(string? progressToken, string used, McpCallContext context) => new RequestMeta
+        private RequestMeta Meta(long? progressToken, string used, McpCallContext context) => new RequestMeta
         {
             ProgressToken = progressToken,
             ProtocolVersion = used,

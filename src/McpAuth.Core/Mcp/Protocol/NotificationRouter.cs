@@ -17,8 +17,7 @@ namespace McpAuth.Core.Mcp
             {
                 case "notifications/progress":
                     ProgressParams? p = JsonRpcCodec.TryRead(message.Params, McpJsonContext.Default.ProgressParams);
-                    if (context.Progress is ProgressReporter progress && p?.ProgressToken is JsonElement token
-                        && token.ValueKind == JsonValueKind.String && token.GetString() == progress.Token)
+                    if (context.Progress is ProgressReporter progress && p?.ProgressToken is JsonElement token && IsToken(token, progress.Token))
                     {
                         progress.Report(callbacks, p.Progress ?? 0, p.Total, p.Message is null ? null : ServerText.Sanitize(p.Message));
                     }
@@ -48,5 +47,13 @@ namespace McpAuth.Core.Mcp
                     break;
             }
         }
+
+        // The call's token as the server sent it back: the number, or (from a server that turned it into text) its digits.
+        private static bool IsToken(JsonElement token, long expected) => token.ValueKind switch
+        {
+            JsonValueKind.Number => token.TryGetInt64(out long n) && n == expected,
+            JsonValueKind.String => token.GetString() == expected.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => false,
+        };
     }
 }
