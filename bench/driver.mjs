@@ -249,9 +249,21 @@ function summarize(cells, o) {
 const fmtRatio = (r) => (Number.isNaN(r) ? '–' : r >= 1 ? `${r.toFixed(2)}× slower` : `${(1 / r).toFixed(2)}× faster`);
 // The median ratio and, with more than one round, the lowest and highest round's McpAuth/other time (below 1: McpAuth
 // faster): on a shared machine a median near 1 whose rounds fall on both sides of 1 is a tie, not a verdict.
+// Then how many rounds McpAuth was the faster in.
+const roundsFaster = (perRound) => perRound.filter((x) => x < 1).length;
 const fmtRatioSpread = (r, perRound) => (perRound.length < 2 || Number.isNaN(r)
   ? fmtRatio(r)
-  : `${fmtRatio(r)} (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`);
+  : `${fmtRatio(r)} (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}, faster in ${roundsFaster(perRound)}/${perRound.length})`);
+// Per other client, the cells where McpAuth was faster in every round, slower in every round, or neither (a tie:
+// with 7 rounds, only all 7 on one side is a verdict a sign test would keep at 5 %).
+function verdicts(summary, others) {
+  return others.map((c) => {
+    const cells = summary.filter((s) => s.ratiosPerRound[c]?.length > 1 && s.ratiosPerRound[c].every((x) => !Number.isNaN(x)));
+    const faster = cells.filter((s) => roundsFaster(s.ratiosPerRound[c]) === s.ratiosPerRound[c].length).length;
+    const slower = cells.filter((s) => roundsFaster(s.ratiosPerRound[c]) === 0).length;
+    return `${CLIENTS[c].label}: McpAuth faster in every round in ${faster} of ${cells.length} cells, slower in every round in ${slower}, neither in ${cells.length - faster - slower}.`;
+  });
+}
 const fmtValue = (s, mode) => (mode === 'seq'
   ? `${Math.round(s.perCallUsMedian)} µs (p95 ${s.latencyP95Ms.toFixed(2)} ms)`
   : `${Math.round(s.callsPerSecMedian)}/s (p95 ${s.latencyP95Ms.toFixed(1)} ms)`);
@@ -262,7 +274,8 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
   const lines = [];
   lines.push(`Sequential: median time per warm \`tools/call echo\` (p95 of single calls). 20-way parallel: median calls/s`);
   lines.push(`(p95 of single calls). Ratios: McpAuth against each client, per round, median over ${o.rounds} rounds of ${o.count} calls;`);
-  lines.push('in parentheses the lowest and highest round\'s ratio of McpAuth\'s time to the other client\'s (below 1: McpAuth faster).');
+  lines.push('in parentheses the lowest and highest round\'s ratio of McpAuth\'s time to the other client\'s (below 1: McpAuth faster)');
+  lines.push('and in how many rounds McpAuth was the faster.');
   lines.push('');
   const row = (cells) => `| ${cells.join(' | ')} |`;
   lines.push(row(['servers', 'responses', 'mode', ...o.clients.map((c) => CLIENTS[c].label), ...others.map((c) => `McpAuth vs ${CLIENTS[c].label.split(' (')[0]}`)]));
@@ -270,6 +283,7 @@ function markdown(summary, roundTrips, meta, o, newConnection) {
   for (const s of summary) {
     lines.push(row([...cellLabels(s), ...o.clients.map((c) => fmtValue(s.clients[c], s.mode)), ...others.map((c) => fmtRatioSpread(s.ratios[c], s.ratiosPerRound[c]))]));
   }
+  if (o.rounds > 1) lines.push('', ...verdicts(summary, others));
   lines.push('');
   lines.push('CPU time per call: everything the client\'s process used (all threads), median over rounds; ratios paired per round as above.');
   lines.push('');
