@@ -33,6 +33,8 @@ namespace McpAuth.Core.Http
 
         private static int blockedReaders;
 
+        private readonly SpinPolicy spin = new SpinPolicy();
+        private bool awaitingAnswer;
         private readonly Socket socket;
         private readonly Stream stream;
         private readonly bool tls;
@@ -155,6 +157,7 @@ namespace McpAuth.Core.Http
                 {
                     stream.Write(data, 0, count);
                     stream.Flush();
+                    awaitingAnswer = true;
                 }
                 catch (IOException ex)
                 {
@@ -259,21 +262,33 @@ namespace McpAuth.Core.Http
         /// <see cref="SpinLimit"/>, yielding the core between polls to any thread that wants it (a spin kept a local
         /// server's helpers waiting for a scheduler tick): a local server usually answers within that, and a thread that
         /// never slept skips the wake-up, which on a virtual machine costs as much as the server's work. With others waiting
-        /// (calls in parallel) it blocks at once and leaves the CPU to them.
+        /// (calls in parallel) it blocks at once and leaves the CPU to them. The wait for the first bytes of an answer
+        /// skips the poll while the server has been taking 10 ms or more to answer (<see cref="SpinPolicy"/>): such a
+        /// poll never sees the answer arrive and only burns a core.
         /// </summary>
         public int Fill()
         {
             MakeRoom();
+            bool firstOfAnswer = awaitingAnswer;
+            awaitingAnswer = false;
             bool alone = Interlocked.Increment(ref blockedReaders) == 1;
             try
             {
-                if (alone && !tls && MaySpin)
+                bool mayPoll = alone && !tls && MaySpin;
+                bool timed = mayPoll && firstOfAnswer;
+                long waitStart = timed ? Stopwatch.GetTimestamp() : 0;
+                if (mayPoll && (!firstOfAnswer || spin.ShouldSpin()))
                 {
                     SpinUntilReadable();
                 }
 
                 int n = stream.Read(buffer, end, buffer.Length - end);
                 end += n;
+                if (timed)
+                {
+                    spin.Answered(Stopwatch.GetTimestamp() - waitStart);
+                }
+
                 return n;
             }
             finally
@@ -286,6 +301,7 @@ namespace McpAuth.Core.Http
         public async Task<int> FillAsync(CancellationToken cancellationToken)
         {
             MakeRoom();
+            awaitingAnswer = false;
             using (cancellationToken.Register(static s => ((Http1Connection)s!).Dispose(), this))
             {
                 int n = await stream.ReadAsync(buffer, end, buffer.Length - end, cancellationToken).ConfigureAwait(false);
