@@ -65,7 +65,7 @@ namespace McpAuth.Core.Http
         /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
         public static Http1Connection Open(Uri uri, RemoteCertificateValidationCallback? validate, CancellationToken cancellationToken)
         {
-            IPAddress[] addresses = Resolve(uri.DnsSafeHost, cancellationToken);
+            IPAddress[] addresses = HostAddresses.Resolve(uri.DnsSafeHost, cancellationToken);
             Exception? last = null;
             foreach (IPAddress address in addresses)
             {
@@ -325,25 +325,6 @@ namespace McpAuth.Core.Http
                 }
 
                 socket.Dispose();
-            }
-        }
-
-        private static IPAddress[] Resolve(string host, CancellationToken cancellationToken)
-        {
-            if (IPAddress.TryParse(host, out IPAddress? literal))
-            {
-                return new[] { literal };
-            }
-
-            Task<IPAddress[]> lookup = Dns.GetHostAddressesAsync(host);
-            try
-            {
-                lookup.Wait(cancellationToken);
-                return lookup.Result.Length > 0 ? lookup.Result : throw new HttpRequestException($"The host '{host}' has no address.");
-            }
-            catch (AggregateException ex) when (ex.InnerException is SocketException)
-            {
-                throw new HttpRequestException(ex.InnerException.Message, ex.InnerException);
             }
         }
 
