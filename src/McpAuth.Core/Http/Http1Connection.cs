@@ -60,6 +60,9 @@ namespace McpAuth.Core.Http
         /// <summary>Gets whether the connection is closed.</summary>
         public bool IsClosed => Volatile.Read(ref disposed) != 0;
 
+        /// <summary>Gets whether a lone wait for the next answer on this connection would poll first (see <see cref="SpinPolicy"/>).</summary>
+        internal bool PollsForAnswer => !tls && MaySpin && spin.ShouldSpin();
+
         /// <summary>Opens a connection to the host and port of <paramref name="uri"/>, with TLS for https.</summary>
         /// <exception cref="HttpRequestException">The host cannot be resolved or reached, or TLS fails.</exception>
         /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
@@ -274,8 +277,9 @@ namespace McpAuth.Core.Http
             bool alone = Interlocked.Increment(ref blockedReaders) == 1;
             try
             {
+                // How long the server takes is timed whether or not this read polls (with other readers waiting it does not).
                 bool mayPoll = alone && !tls && MaySpin;
-                bool timed = mayPoll && firstOfAnswer;
+                bool timed = firstOfAnswer && !tls && MaySpin;
                 long waitStart = timed ? Stopwatch.GetTimestamp() : 0;
                 if (mayPoll && (!firstOfAnswer || spin.ShouldSpin()))
                 {

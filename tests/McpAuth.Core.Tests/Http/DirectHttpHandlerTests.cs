@@ -318,6 +318,49 @@ namespace McpAuth.Core.Tests.Http
         }
 
         [Fact]
+        public async Task A_connection_stops_polling_for_the_answers_of_a_server_that_took_10_ms_or_more_four_times_running()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            Task serving = Task.Run(async () =>
+            {
+                // Answers each request 30 ms after it arrived: always slower than SpinPolicy.SlowAnswer.
+                using TcpClient client = await listener.AcceptTcpClientAsync();
+                NetworkStream stream = client.GetStream();
+                var buffer = new byte[4096];
+                string pending = string.Empty;
+                int n;
+                while ((n = await stream.ReadAsync(buffer)) > 0)
+                {
+                    pending += Encoding.ASCII.GetString(buffer, 0, n);
+                    for (int end; (end = pending.IndexOf("\r\n\r\n", StringComparison.Ordinal)) >= 0;)
+                    {
+                        pending = pending.Substring(end + 4);
+                        await Task.Delay(30);
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 204 No Content\r\n\r\n"));
+                    }
+                }
+            });
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            bool canPoll = Environment.ProcessorCount > 1;
+            byte[] request = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+            using (Http1Connection connection = Http1Connection.Open(new Uri($"http://127.0.0.1:{port}/"), null, CancellationToken.None))
+            {
+                for (int i = 0; i < SpinPolicy.SlowAnswersBeforeSleeping; i++)
+                {
+                    Assert.Equal(canPoll, connection.PollsForAnswer);
+                    connection.Write(request, request.Length, CancellationToken.None);
+                    Assert.Equal(204, connection.ReadHead(CancellationToken.None).StatusCode);
+                }
+
+                Assert.False(connection.PollsForAnswer);
+            }
+
+            await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        [Fact]
         public async Task Cancelling_ends_a_blocked_wait_for_the_answer_at_once()
         {
             server.Handler = _ => TestResponse.Raw(Array.Empty<byte>(), ConnectionEnd.Hold);
